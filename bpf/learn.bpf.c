@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Syscall recorder for `driftguard learn`.
+ *
+ * Runs on every syscall of the machine (tp_btf/sys_enter), so the first thing
+ * it does is leave when the current task is not tracked: one task-local
+ * storage lookup. Tracked tasks set one byte per (ABI, syscall number) in
+ * their session's slot; a byte that is already set is not written again, so
+ * hot syscalls do not bounce the cache line between CPUs.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "learn.h"
+
+#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
+#define SECCOMP_MODE_FILTER 2
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Which session a task belongs to; freed by the kernel with the task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct dg_task);
+} tasks SEC(".maps");
+
+/* Per-session syscall bytes. Slots are zeroed by user space when handed out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DG_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct dg_syscalls);
+} syscalls SEC(".maps");
+
+/* cgroup v2 id -> session, for tasks of a running container (learn --container). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DG_MAX_SESSIONS);
+	__type(key, __u64);
+	__type(value, struct dg_cgroup_watch);
+} watched_cgroups SEC(".maps");
+
+/* Set by user space while watched_cgroups is not empty. */
+volatile __u32 nr_watched_cgroups;
+
+/* Tasks that should have been tracked but could not get storage. */
+volatile __u64 lost_tasks;
+
+/*
+ * A task of a watched container that has no storage yet (it existed before
+ * learning began, or it is a thread of such a process): adopt it, so its next
+ * syscalls take the fast path.
+ */
+static __always_inline struct dg_task *adopt(struct task_struct *task)
+{
+	struct dg_cgroup_watch *w;
+	struct dg_task *t;
+	__u64 cgid;
+
+	if (!nr_watched_cgroups)
+		return NULL;
+	cgid = bpf_get_current_cgroup_id();
+	w = bpf_map_lookup_elem(&watched_cgroups, &cgid);
+	if (!w)
+		return NULL;
+	t = bpf_task_storage_get(&tasks, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t) {
+		__sync_fetch_and_add(&lost_tasks, 1);
+		return NULL;
+	}
+	t->session = w->session;
+	t->flags = w->flags;
+	return t;
+}
+
+static __always_inline __u32 syscall_abi(struct task_struct *task, long id)
+{
+#ifdef __TARGET_ARCH_x86
+	if (bpf_core_field_exists(task->thread_info.status) &&
+	    (task->thread_info.status & TS_COMPAT))
+		return DG_ABI_I386;
+	if (id & DG_X32_SYSCALL_BIT)
+		return DG_ABI_X32;
+#endif
+	return DG_ABI_X86_64;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dg_syscalls *s;
+	struct dg_task *t;
+	__u64 idx, nr; /* 64-bit: no zero-extension copies to lose bounds */
+
+	t = bpf_task_storage_get(&tasks, task, NULL, 0);
+	if (!t) {
+		t = adopt(task);
+		if (!t)
+			return 0;
+	}
+	if (t->flags & DG_TASK_GATE_SECCOMP) {
+		if (task->seccomp.mode != SECCOMP_MODE_FILTER)
+			return 0;
+		/* A filter is never removed: decide once. */
+		t->flags &= ~DG_TASK_GATE_SECCOMP;
+	}
+	if (id < 0)
+		return 0;
+	nr = (__u64)id & ~(__u64)DG_X32_SYSCALL_BIT;
+	if (nr >= DG_MAX_SYSCALL)
+		return 0;
+	idx = syscall_abi(task, id) * DG_MAX_SYSCALL + nr;
+	/* Keep the verifier's view of idx the bounded one, not id's. */
+	barrier_var(idx);
+	if (idx >= DG_SEEN_BYTES)
+		return 0;
+	s = bpf_map_lookup_elem(&syscalls, &t->session);
+	if (!s)
+		return 0;
+	if (!((unsigned char *)s->seen)[idx])
+		((unsigned char *)s->seen)[idx] = 1;
+	return 0;
+}
+
+/* Children and threads of a tracked task belong to its session. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(dg_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct dg_task *p, *c;
+
+	p = bpf_task_storage_get(&tasks, parent, NULL, 0);
+	if (!p)
+		return 0;
+	c = bpf_task_storage_get(&tasks, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c) {
+		__sync_fetch_and_add(&lost_tasks, 1);
+		return 0;
+	}
+	c->session = p->session;
+	c->flags = p->flags;
+	return 0;
+}

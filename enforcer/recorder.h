@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The syscall recorder (bpf/learn.bpf.c) seen from user space: sessions,
+ * tasks and cgroups put under recording, and what each session saw.
+ */
+#ifndef __DG_RECORDER_H
+#define __DG_RECORDER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "learn.h"
+
+struct dg_recorder;
+
+/* Open, load and attach the recorder; needs root (CAP_BPF + CAP_PERFMON). */
+int dg_recorder_open(struct dg_recorder **out);
+void dg_recorder_close(struct dg_recorder *r);
+
+/* Hand out a zeroed session slot. */
+int dg_recorder_new_session(struct dg_recorder *r, unsigned int *session);
+
+/*
+ * Put a process (its thread-group leader) and, from then on, every task it
+ * forks under recording in `session`. flags: DG_TASK_* from learn.h.
+ * Must be called before the process makes the syscalls to be seen, e.g.
+ * between fork() and exec().
+ */
+int dg_recorder_track_pid(struct dg_recorder *r, unsigned int session, pid_t pid,
+			  unsigned int flags);
+
+/* Record every task of the cgroup v2 `cgroup_id` (adopted at its next syscall). */
+int dg_recorder_watch_cgroup(struct dg_recorder *r, unsigned int session, uint64_t cgroup_id,
+			     unsigned int flags);
+
+/* Copy what `session` has recorded so far. Never clears it. */
+int dg_recorder_read(struct dg_recorder *r, unsigned int session, struct dg_syscalls *out);
+
+/* Tasks that should have been tracked but could not get task storage. */
+uint64_t dg_recorder_lost_tasks(struct dg_recorder *r);
+
+#endif /* __DG_RECORDER_H */

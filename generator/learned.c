@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "learned.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "error.h"
+
+/*
+ * Syscalls that libc and language runtimes try first and fall back from when
+ * the kernel answers ENOSYS. If the learning run never made them, the profile
+ * answers ENOSYS rather than EPERM, so the fallback path still works (Docker
+ * does this for clone3: moby#42681, runc#2746). EPERM would be taken as a
+ * real failure.
+ *   clone3       glibc >= 2.34 pthread_create/posix_spawn -> clone
+ *   faccessat2   glibc >= 2.33 faccessat(flags) -> faccessat
+ *   fchmodat2    glibc >= 2.39 fchmodat(flags) -> emulation
+ *   close_range  glibc closefrom, Go, systemd -> /proc/self/fd walk
+ *   openat2      runc/securejoin, systemd -> openat
+ *   statx        glibc on 32-bit ABIs, coreutils -> fstatat
+ *   rseq         glibc >= 2.35 registration at startup -> rseq disabled
+ *   epoll_pwait2 libuv, glib -> epoll_pwait
+ *   pidfd_open   Go >= 1.23 os.StartProcess, systemd -> plain pids
+ */
+static const char *const enosys_fallbacks[] = {
+	"clone3", "faccessat2", "fchmodat2",    "close_range", "openat2",
+	"statx",  "rseq",       "epoll_pwait2", "pidfd_open",
+};
+
+uint32_t dg_abi_arch(enum dg_abi abi)
+{
+	switch (abi) {
+	case DG_ABI_I386:
+		return SCMP_ARCH_X86;
+	case DG_ABI_X32:
+		return SCMP_ARCH_X32;
+	default:
+		return SCMP_ARCH_X86_64;
+	}
+}
+
+unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi)
+{
+	unsigned int n = 0;
+
+	for (unsigned int nr = 0; nr < DG_MAX_SYSCALL; nr++)
+		n += s->seen[abi][nr] != 0;
+	return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool in_sorted(char **names, size_t n, const char *name)
+{
+	return bsearch(&name, names, n, sizeof(*names), cmp_str) != NULL;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Collect the recorded names of all ABIs (with duplicates) into *names. */
+static int collect_names(const struct dg_syscalls *s, char ***names, size_t *n)
+{
+	size_t cap = 0, count = 0;
+	char **v = NULL;
+
+	for (int abi = 0; abi < DG_ABI_COUNT; abi++) {
+		for (unsigned int nr = 0; nr < DG_MAX_SYSCALL; nr++) {
+			unsigned int num = abi == DG_ABI_X32 ? (nr | DG_X32_SYSCALL_BIT) : nr;
+			char *name;
+
+			if (!s->seen[abi][nr])
+				continue;
+			name = seccomp_syscall_resolve_num_arch(dg_abi_arch(abi), (int)num);
+			if (!name) {
+				/*
+				 * libseccomp is older than the kernel: an OCI
+				 * profile can only name syscalls, so this one
+				 * cannot be allowed. Say so loudly.
+				 */
+				dg_warn("the workload used syscall %u of the %s ABI, which this "
+					"libseccomp (%u.%u.%u) cannot name; the profile cannot "
+					"allow it and the workload may fail there; a newer "
+					"libseccomp names it",
+					nr, dg_arch_name(dg_abi_arch(abi)),
+					seccomp_version()->major, seccomp_version()->minor,
+					seccomp_version()->micro);
+				continue;
+			}
+			if (count == cap) {
+				char **nv;
+
+				cap = cap ? cap * 2 : 128;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv) {
+					free(name);
+					free_names(v, count);
+					return dg_err(ENOMEM, "out of memory");
+				}
+				v = nv;
+			}
+			v[count++] = name;
+		}
+	}
+	qsort(v, count, sizeof(*v), cmp_str);
+	*names = v;
+	*n = count;
+	return 0;
+}
+
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+
+int dg_profile_from_syscalls(const struct dg_syscalls *s, struct dg_profile **out)
+{
+	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
+	const struct dg_action allow = {.kind = DG_ACT_ALLOW};
+	const struct dg_action enosys = {.kind = DG_ACT_ERRNO, .has_ret = true, .ret = ENOSYS};
+	const char *fallbacks[sizeof(enosys_fallbacks) / sizeof(*enosys_fallbacks)];
+	size_t n_names = 0, n_fallbacks = 0;
+	char **names = NULL;
+	int rc;
+
+	p = dg_profile_new();
+	if (!p)
+		return dg_err(ENOMEM, "out of memory");
+	p->default_action = (struct dg_action){
+		.kind = DG_ACT_ERRNO, .has_ret = true, .ret = DG_DEFAULT_ERRNO};
+
+	/* The native ABI always: runtimes keep it in every filter. */
+	rc = dg_profile_add_arch(p, SCMP_ARCH_X86_64);
+	for (int abi = DG_ABI_X86_64 + 1; rc == 0 && abi < DG_ABI_COUNT; abi++)
+		if (dg_syscalls_count(s, abi))
+			rc = dg_profile_add_arch(p, dg_abi_arch(abi));
+	if (rc)
+		return rc;
+
+	rc = collect_names(s, &names, &n_names);
+	if (rc)
+		return rc;
+	if (n_names)
+		rc = dg_profile_add_rule(p, (const char *const *)names, n_names, &allow, NULL, 0);
+
+	for (size_t i = 0; rc == 0 && i < sizeof(enosys_fallbacks) / sizeof(*enosys_fallbacks);
+	     i++) {
+		const char *name = enosys_fallbacks[i];
+
+		if (in_sorted(names, n_names, name))
+			continue;
+		/* Only names libseccomp knows: older libseccomp lacks some. */
+		if (seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR)
+			continue;
+		fallbacks[n_fallbacks++] = name;
+	}
+	if (rc == 0 && n_fallbacks)
+		rc = dg_profile_add_rule(p, fallbacks, n_fallbacks, &enosys, NULL, 0);
+	free_names(names, n_names);
+	if (rc)
+		return rc;
+	*out = TAKE_PTR(p);
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Turning what the recorder saw into a least-privilege seccomp profile. */
+#ifndef __DG_LEARNED_H
+#define __DG_LEARNED_H
+
+#include "learn.h"
+#include "profile.h"
+
+/* errno of the profile's default action: EPERM, as Docker's default profile. */
+#define DG_DEFAULT_ERRNO 1
+
+/*
+ * Build the profile for a recorded session: default SCMP_ACT_ERRNO (EPERM),
+ * the architectures of the ABIs that were used (the native one always),
+ * one SCMP_ACT_ALLOW rule with the sorted names of every recorded syscall,
+ * and an ENOSYS rule for the syscalls that libc probes and falls back from
+ * when they were not recorded (see learned.c for the list and why).
+ * Syscall names come from libseccomp; a number libseccomp cannot name is an
+ * error, never a silently dropped syscall.
+ */
+int dg_profile_from_syscalls(const struct dg_syscalls *s, struct dg_profile **out);
+
+/* Number of distinct syscalls recorded for one ABI. */
+unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi);
+
+/* libseccomp arch token of an ABI. */
+uint32_t dg_abi_arch(enum dg_abi abi);
+
+#endif /* __DG_LEARNED_H */

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Install everything, build (warnings are errors), run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+if [ ! -f build/build.ninja ]; then
+	meson setup build -Dwerror=true -Dtests=enabled
+fi
+ninja -C build
+meson test -C build --print-errorlogs "$@"

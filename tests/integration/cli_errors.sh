@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Bad input everywhere: one clear line, non-zero exit, no partial output.
+. "$(dirname "$0")/lib.sh"
+require_root
+
+# expect RC PATTERN DESCRIPTION CMD...: exit status RC and stderr matching PATTERN
+expect() {
+	local want=$1 pattern=$2 what=$3 err rc
+	shift 3
+	set +e
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	set -e
+	if [ "$rc" -eq "$want" ] && grep -qE -- "$pattern" <<<"$err"; then
+		pass "$what"
+	else
+		fail "$what: rc $rc (want $want), stderr: $err"
+	fi
+}
+
+expect 2 'unknown command "frobnicate"' "unknown command" "$DG" frobnicate
+expect 2 'unrecognized option' "unknown flag" "$DG" learn --frob -o x -- true
+expect 2 '-o FILE is required' "learn without -o" "$DG" learn -- true
+expect 2 'either a command' "learn without a command" "$DG" learn -o "$TMP/x.json"
+expect 2 'duration wants a positive' "bad --duration" "$DG" learn -o x --duration abc -- true
+expect 125 'cannot write the profile into /nonexistent' "output dir missing" \
+	"$DG" learn -o /nonexistent/p.json -- true
+check "no file in a missing dir" [ ! -e /nonexistent/p.json ]
+expect 125 'needs root.*sudo' "learn as non-root" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$DG" learn -o /tmp/dg-nonroot.json -- true
+check "non-root leaves no file" [ ! -e /tmp/dg-nonroot.json ]
+expect 1 'No such file' "check a missing file" "$DG" check /nonexistent.json
+printf '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [\n' >"$TMP/trunc.json"
+expect 1 'trunc.json:[0-9]+:[0-9]+' "check reports line:column" "$DG" check "$TMP/trunc.json"
+echo '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["nosuchcall"],"action":"SCMP_ACT_ALLOW"}]}' >"$TMP/unk.json"
+expect 1 'nosuchcall' "check names an unknown syscall" "$DG" check "$TMP/unk.json"
+echo '{"defaultAction":"SCMP_ACT_FROB"}' >"$TMP/act.json"
+expect 1 'SCMP_ACT_FROB' "check names a bad action" "$DG" check "$TMP/act.json"
+expect 2 'takes no arguments' "probe with an argument" "$DG" probe extra
+
+finish

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `driftguard learn -- CMD` on the host kernel: nothing missed at start-up,
+# forks followed, exit status passed through, Ctrl-C writes the profile.
+. "$(dirname "$0")/lib.sh"
+require_root
+
+# The workload's first and only action is getcpu: the profile must be exactly
+# execve (the exec itself), getcpu and exit_group.
+"$DG" learn -q -o "$TMP/first.json" -- "$WORKLOADS/first_syscall"
+names=$(jq -c '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]]' "$TMP/first.json")
+check "first syscall recorded, nothing else: $names" \
+	[ "$names" = '["execve","exit_group","getcpu"]' ]
+check "profile is OCI: default ERRNO/EPERM, x86_64" jq -e '.defaultAction == "SCMP_ACT_ERRNO" and
+	.defaultErrnoRet == 1 and .architectures == ["SCMP_ARCH_X86_64"]' "$TMP/first.json"
+check "clone3 answers ENOSYS when unrecorded" jq -e '[.syscalls[] | select(.action ==
+	"SCMP_ACT_ERRNO" and .errnoRet == 38) | .names[]] | index("clone3") != null' "$TMP/first.json"
+
+# Children are followed: only the child runs ls (getdents64), wc reads a pipe.
+out=$("$DG" learn -q -o "$TMP/pipe.json" -- /bin/busybox sh -c 'busybox ls / | busybox wc -l')
+check "pipeline output passed through ($out)" [ "$out" -gt 3 ]
+for s in getdents64 pipe2 wait4 execve; do
+	check "forked children recorded: $s" profile_has "$TMP/pipe.json" "$s"
+done
+
+# Exit status passes through; the profile is still written.
+set +e
+"$DG" learn -q -o "$TMP/exit.json" -- /bin/busybox sh -c 'exit 7'
+rc=$?
+set -e
+check "exit status 7 passed through (got $rc)" [ "$rc" -eq 7 ]
+check "profile written for a failing command" profile_has "$TMP/exit.json" exit_group
+
+# Ctrl-C: the profile is written with what was seen, the command stops.
+"$DG" learn -q -o "$TMP/int.json" -- /bin/busybox sleep 30 &
+dg=$!
+for _ in $(seq 50); do
+	pgrep -f "busybox sleep 30" >/dev/null && break
+	sleep 0.1
+done
+sleep 0.3
+kill -INT "$dg"
+set +e
+wait "$dg"
+rc=$?
+set -e
+check "SIGINT stops the workload (status $rc)" [ "$rc" -eq 130 ]
+check "profile written on SIGINT" profile_has "$TMP/int.json" clock_nanosleep
+
+# A command that cannot be run: clear error, exit 125, no output file.
+set +e
+err=$("$DG" learn -o "$TMP/none.json" -- /nonexistent/cmd 2>&1)
+rc=$?
+set -e
+check "missing command: exit 125 ($rc)" [ "$rc" -eq 125 ]
+check "missing command: message names it ($err)" grep -q "cannot run /nonexistent/cmd" <<<"$err"
+check "missing command: no profile written" [ ! -e "$TMP/none.json" ]
+
+finish
