@@ -156,7 +156,8 @@ static int check_output_dir(const char *output)
 DG_DEFINE_CLEANUP(struct dg_recorder *, dg_recorder_close)
 DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
 
-static int write_profile(struct dg_recorder *r, unsigned int session, const char *output)
+static int write_profile(struct dg_recorder *r, unsigned int session, unsigned int learned_flags,
+			 const char *output)
 {
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
 	_cleanup_free_ struct dg_syscalls *s = NULL;
@@ -174,7 +175,7 @@ static int write_profile(struct dg_recorder *r, unsigned int session, const char
 		dg_warn("%llu task(s) could not be followed (no task storage); their syscalls "
 			"are missing from the profile",
 			(unsigned long long)lost);
-	rc = dg_profile_from_syscalls(s, &p);
+	rc = dg_profile_from_syscalls(s, learned_flags, &p);
 	if (rc)
 		return dg_err_wrap(rc, "building the profile");
 	rc = dg_profile_write_file(p, output);
@@ -273,7 +274,7 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 	struct dg_learn_bundle bundle = {0};
 	_cleanup_free_ char **runtime_argv = NULL;
 	char **cmd = o->cmd;
-	unsigned int flags = 0;
+	unsigned int flags = 0, learned_flags = 0;
 	int rc, wstatus = 0, exit_code;
 	pid_t pid = -1, w;
 
@@ -284,6 +285,7 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 		if (rc > 0) {
 			cmd = runtime_argv;
 			flags = DG_TASK_GATE_SECCOMP;
+			learned_flags = DG_LEARNED_RUNTIME_TAIL;
 			dg_info("learning an OCI runtime's container: the runtime gets %s with a "
 				"permissive learning filter; recording starts where the final "
 				"filter will apply%s",
@@ -320,7 +322,7 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 			dg_info("%s: writing the profile, then stopping %s (pid %d)",
 				sig == SIGTERM ? "time is up or SIGTERM" : "interrupted", cmd[0],
 				pid);
-			rc = write_profile(r, session, o->output);
+			rc = write_profile(r, session, learned_flags, o->output);
 			if (rc)
 				break;
 			kill(pid, sig);
@@ -330,7 +332,7 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 	if (rc)
 		return rc;
 	exit_code = exit_status(wstatus);
-	rc = write_profile(r, session, o->output);
+	rc = write_profile(r, session, learned_flags, o->output);
 	if (rc)
 		return rc;
 	if (exit_code)
@@ -368,7 +370,7 @@ static int learn_container(struct learn_opts *o, struct dg_recorder *r, unsigned
 		if (stop_signal)
 			break;
 	}
-	return write_profile(r, session, o->output);
+	return write_profile(r, session, 0, o->output);
 }
 
 int cmd_learn(int argc, char **argv)

@@ -29,6 +29,27 @@ static const char *const enosys_fallbacks[] = {
 	"statx",  "rseq",       "epoll_pwait2", "pidfd_open",
 };
 
+/*
+ * Allowed whether recorded or not. Returning from a signal handler is no
+ * attack surface, and without it any handled signal kills the process: a run
+ * that happened to see no signal must not produce such a trap.
+ */
+static const char *const always_allowed[] = {"rt_sigreturn"};
+
+/*
+ * A runtime written in Go (runc) keeps running its scheduler, GC and
+ * preemption signals between installing the filter and exec'ing the workload.
+ * Which of these syscalls fall into that window depends on timing, so one
+ * learning run may see them and the next replay need them (a replay of runc
+ * was seen dying in rt_sigreturn, and on "futexwakeup returned -1").
+ */
+static const char *const runtime_tail[] = {
+	"futex",  "getpid",      "gettid", "madvise", "mmap",      "munmap",
+	"nanosleep", "rt_sigprocmask", "sched_yield", "sigaltstack", "tgkill",
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 uint32_t dg_abi_arch(enum dg_abi abi)
 {
 	switch (abi) {
@@ -67,11 +88,50 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* Collect the recorded names of all ABIs (with duplicates) into *names. */
-static int collect_names(const struct dg_syscalls *s, char ***names, size_t *n)
+static int push_name(char ***v, size_t *count, size_t *cap, char *name)
 {
-	size_t cap = 0, count = 0;
+	if (!name)
+		return dg_err(ENOMEM, "out of memory");
+	if (*count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 128;
+		char **nv = realloc(*v, ncap * sizeof(**v));
+
+		if (!nv) {
+			free(name);
+			return dg_err(ENOMEM, "out of memory");
+		}
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*count)++] = name;
+	return 0;
+}
+
+/* Append the names of `list` that libseccomp knows. */
+static int push_list(char ***v, size_t *count, size_t *cap, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+
+		if (seccomp_syscall_resolve_name(list[i]) == __NR_SCMP_ERROR)
+			continue;
+		rc = push_name(v, count, cap, strdup(list[i]));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Collect the recorded names of all ABIs, plus the lists `flags` asks for,
+ * sorted and deduplicated, into *names.
+ */
+static int collect_names(const struct dg_syscalls *s, unsigned int flags, char ***names,
+			 size_t *n)
+{
+	size_t cap = 0, count = 0, out = 0;
 	char **v = NULL;
+	int rc;
 
 	for (int abi = 0; abi < DG_ABI_COUNT; abi++) {
 		for (unsigned int nr = 0; nr < DG_MAX_SYSCALL; nr++) {
@@ -96,35 +156,42 @@ static int collect_names(const struct dg_syscalls *s, char ***names, size_t *n)
 					seccomp_version()->micro);
 				continue;
 			}
-			if (count == cap) {
-				char **nv;
-
-				cap = cap ? cap * 2 : 128;
-				nv = realloc(v, cap * sizeof(*v));
-				if (!nv) {
-					free(name);
-					free_names(v, count);
-					return dg_err(ENOMEM, "out of memory");
-				}
-				v = nv;
+			rc = push_name(&v, &count, &cap, name);
+			if (rc) {
+				free_names(v, count);
+				return rc;
 			}
-			v[count++] = name;
 		}
 	}
+	rc = push_list(&v, &count, &cap, always_allowed, ARRAY_SIZE(always_allowed));
+	if (!rc && (flags & DG_LEARNED_RUNTIME_TAIL))
+		rc = push_list(&v, &count, &cap, runtime_tail, ARRAY_SIZE(runtime_tail));
+	if (rc) {
+		free_names(v, count);
+		return rc;
+	}
 	qsort(v, count, sizeof(*v), cmp_str);
+	/* The same name from several ABIs or lists appears once. */
+	for (size_t i = 0; i < count; i++) {
+		if (out && !strcmp(v[out - 1], v[i]))
+			free(v[i]);
+		else
+			v[out++] = v[i];
+	}
 	*names = v;
-	*n = count;
+	*n = out;
 	return 0;
 }
 
 DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
 
-int dg_profile_from_syscalls(const struct dg_syscalls *s, struct dg_profile **out)
+int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
+			     struct dg_profile **out)
 {
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
 	const struct dg_action allow = {.kind = DG_ACT_ALLOW};
 	const struct dg_action enosys = {.kind = DG_ACT_ERRNO, .has_ret = true, .ret = ENOSYS};
-	const char *fallbacks[sizeof(enosys_fallbacks) / sizeof(*enosys_fallbacks)];
+	const char *fallbacks[ARRAY_SIZE(enosys_fallbacks)];
 	size_t n_names = 0, n_fallbacks = 0;
 	char **names = NULL;
 	int rc;
@@ -143,13 +210,13 @@ int dg_profile_from_syscalls(const struct dg_syscalls *s, struct dg_profile **ou
 	if (rc)
 		return rc;
 
-	rc = collect_names(s, &names, &n_names);
+	rc = collect_names(s, flags, &names, &n_names);
 	if (rc)
 		return rc;
 	if (n_names)
 		rc = dg_profile_add_rule(p, (const char *const *)names, n_names, &allow, NULL, 0);
 
-	for (size_t i = 0; rc == 0 && i < sizeof(enosys_fallbacks) / sizeof(*enosys_fallbacks);
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(enosys_fallbacks);
 	     i++) {
 		const char *name = enosys_fallbacks[i];
 

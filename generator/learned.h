@@ -18,7 +18,15 @@
  * Syscall names come from libseccomp; a number libseccomp cannot name is an
  * error, never a silently dropped syscall.
  */
-int dg_profile_from_syscalls(const struct dg_syscalls *s, struct dg_profile **out);
+int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
+			     struct dg_profile **out);
+
+/*
+ * flags: the workload was started by a container runtime (learned through the
+ * seccomp gate): also allow what the runtime may do, depending on timing,
+ * between installing the filter and exec'ing the workload (learned.c).
+ */
+#define DG_LEARNED_RUNTIME_TAIL (1u << 0)
 
 /* Number of distinct syscalls recorded for one ABI. */
 unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi);

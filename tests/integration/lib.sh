@@ -48,7 +48,7 @@ make_bundle() {
 	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
 	cp /bin/busybox "$dir/rootfs/bin/busybox"
 	for applet in $("$dir/rootfs/bin/busybox" --list); do
-		ln -sf busybox "$dir/rootfs/bin/$applet"
+		[ "$applet" = busybox ] || ln -s busybox "$dir/rootfs/bin/$applet"
 	done
 	cp "$WORKLOADS"/threads "$WORKLOADS"/try_syscall "$WORKLOADS"/compat32 \
 		"$WORKLOADS"/first_syscall "$dir/rootfs/bin/"

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Cost per syscall of a tight getppid loop, in one run, under four setups:
+ *   none       no BPF program
+ *   floor      an empty tp_btf/sys_enter program (bpf/floor.bpf.c)
+ *   recorded   the driftguard recorder, this process tracked
+ *   untracked  the driftguard recorder recording another process, this one not
+ * Rounds alternate between setups so drift in machine speed hits all alike;
+ * the median round of each is reported. A benchmark, not a test: it prints
+ * figures and never fails on a slow machine.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "error.h"
+#include "floor.skel.h"
+#include "recorder.h"
+
+enum setup { NONE, FLOOR, RECORDED, UNTRACKED, NSETUPS };
+static const char *const setup_names[] = {"none", "floor", "recorded", "untracked"};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static double loop_ns(long iterations)
+{
+	double start = now_ns();
+
+	for (long i = 0; i < iterations; i++)
+		syscall(SYS_getppid);
+	return (now_ns() - start) / (double)iterations;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Each setup is a fresh process (fork), so "recorded" and "untracked" differ
+ * only in whether the measuring task has recorder storage.
+ */
+static double measure(enum setup s, long iterations)
+{
+	struct dg_recorder *r = NULL;
+	struct floor_bpf *floor = NULL;
+	unsigned int session;
+	double ns = -1;
+	pid_t other = -1;
+
+	if (s == FLOOR) {
+		floor = floor_bpf__open_and_load();
+		if (!floor || floor_bpf__attach(floor))
+			goto out;
+	} else if (s == RECORDED || s == UNTRACKED) {
+		if (dg_recorder_open(&r) || dg_recorder_new_session(r, &session))
+			goto out;
+		if (s == UNTRACKED) {
+			/* A recorded process elsewhere, so the session is live. */
+			other = fork();
+			if (other == 0) {
+				pause();
+				_exit(0);
+			}
+			if (other < 0 || dg_recorder_track_pid(r, session, other, 0))
+				goto out;
+		} else if (dg_recorder_track_pid(r, session, getpid(), 0)) {
+			goto out;
+		}
+	}
+	loop_ns(iterations / 10); /* warm up */
+	ns = loop_ns(iterations);
+out:
+	if (ns < 0)
+		fprintf(stderr, "syscall_cost: setup %s failed: %s\n", setup_names[s],
+			dg_errmsg()[0] ? dg_errmsg() : strerror(errno));
+	if (other > 0) {
+		kill(other, SIGKILL);
+		waitpid(other, NULL, 0);
+	}
+	dg_recorder_close(r);
+	floor_bpf__destroy(floor);
+	return ns;
+}
+
+int main(int argc, char **argv)
+{
+	long iterations = argc > 1 ? atol(argv[1]) : 2000000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 7;
+	double results[NSETUPS][64], median[NSETUPS];
+
+	if (rounds < 1 || rounds > 64 || iterations < 1000) {
+		fprintf(stderr, "usage: syscall_cost [ITERATIONS>=1000 [ROUNDS 1..64]]\n");
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "syscall_cost: needs root to load BPF programs\n");
+		return 1;
+	}
+	printf("getppid loop: %ld syscalls x %d rounds per setup, median round\n", iterations,
+	       rounds);
+	for (int round = 0; round < rounds; round++)
+		for (int s = 0; s < NSETUPS; s++) {
+			results[s][round] = measure(s, iterations);
+			if (results[s][round] < 0)
+				return 1;
+		}
+	for (int s = 0; s < NSETUPS; s++) {
+		qsort(results[s], rounds, sizeof(double), cmp_double);
+		median[s] = results[s][rounds / 2];
+		printf("  %-10s %7.1f ns/syscall", setup_names[s], median[s]);
+		if (s != NONE)
+			printf("   +%5.1f ns", median[s] - median[NONE]);
+		putchar('\n');
+	}
+	double floor_added = median[FLOOR] - median[NONE];
+	printf("added cost vs the floor's added cost (target recorded <= 1.15x, untracked <= 1.05x):\n");
+	printf("  recorded   %.2fx\n", (median[RECORDED] - median[NONE]) / floor_added);
+	printf("  untracked  %.2fx\n", (median[UNTRACKED] - median[NONE]) / floor_added);
+	return 0;
+}
