@@ -15,12 +15,21 @@
 
 
 /*
- * Allows everything. The one rule exists because a runtime may skip a filter
- * with no rules; SCMP_ACT_LOG on kexec_load changes nothing a container can
- * do (it is allowed and, if ever called, logged).
+ * Allows everything, on every ABI of the machine: a filter that lists only
+ * the native one kills a 32-bit syscall (SCMP_ACT_KILL for a foreign arch).
+ * The one rule exists because a runtime may skip a filter with no rules;
+ * SCMP_ACT_LOG on kexec_load changes nothing a container can do (it is
+ * allowed and, if ever called, logged).
  */
+#if defined(__x86_64__)
+#define LEARNING_ARCHES "\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\""
+#elif defined(__aarch64__)
+#define LEARNING_ARCHES "\"SCMP_ARCH_AARCH64\", \"SCMP_ARCH_ARM\""
+#else
+#define LEARNING_ARCHES ""
+#endif
 static const char learning_filter[] =
-	"{\"defaultAction\": \"SCMP_ACT_ALLOW\","
+	"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [" LEARNING_ARCHES "],"
 	" \"syscalls\": [{\"names\": [\"kexec_load\"], \"action\": \"SCMP_ACT_LOG\"}]}";
 
 /* Where the bundle is named on the command line, or -1 (then: cwd). */

@@ -28,7 +28,7 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config meson ninja-build clang llvm \
 	libelf-dev zlib1g-dev libseccomp-dev libcap-dev libyaml-dev \
 	libcmocka-dev libjansson-dev \
-	runc busybox-static jq util-linux \
+	runc busybox-static jq util-linux valgrind \
 	qemu-system-x86 cpio xz-utils kmod \
 	>/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \

@@ -8,4 +8,8 @@ if [ ! -f build/build.ninja ]; then
 	meson setup build -Dwerror=true -Dtests=enabled
 fi
 ninja -C build
+# Kernels for the VM tests (cached under /var/cache/driftguard-vm).
+tests/vm/fetch-kernels.sh
 meson test -C build --print-errorlogs "$@"
+# The unit tests again under valgrind: no leaks, no memory errors.
+meson test -C build --print-errorlogs --setup valgrind --suite unit

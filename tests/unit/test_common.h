@@ -3,6 +3,7 @@
 #ifndef __DG_TEST_COMMON_H
 #define __DG_TEST_COMMON_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

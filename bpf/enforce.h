@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Types shared by bpf/enforce.bpf.c and user space (plain C, no vmlinux.h):
+ * the compiled drift policy that lives in BPF maps, and the events sent to
+ * user space for every audit/block decision.
+ *
+ * A decision never waits for user space: user space compiles the YAML rules
+ * (rules/, enforcer/rules.c) into `struct dg_rule_bpf` entries of an array
+ * map and swaps the whole policy atomically (a generation index).
+ */
+#ifndef __DG_ENFORCE_H
+#define __DG_ENFORCE_H
+
+#define DG_MAX_RULES 32
+#define DG_PATTERN_MAX 128 /* bytes of a path prefix or suffix, NUL included */
+#define DG_PATH_MAX 256    /* bytes of a path in an event, NUL included */
+#define DG_RULE_MAX_CGROUPS 8
+
+/* Why a file counts as drifted (bit mask). */
+enum dg_origin {
+	DG_ORIGIN_UPPER = 1 << 0,      /* overlayfs inode with an upper dentry */
+	DG_ORIGIN_MEMFD = 1 << 1,      /* memfd, or a deleted file (i_nlink == 0) */
+	DG_ORIGIN_OFF_ROOTFS = 1 << 2, /* on a mount other than the task's root (tmpfs, volume) */
+	DG_ORIGIN_IMAGE = 1 << 3,      /* none of the above: part of the image */
+};
+
+/* What kind of execution (bit mask). */
+enum dg_kind {
+	DG_KIND_BINARY = 1 << 0,  /* the file that will run (ELF, or an interpreter) */
+	DG_KIND_SCRIPT = 1 << 1,  /* a file named by execve that an interpreter runs */
+	DG_KIND_MAPPING = 1 << 2, /* mmap/mprotect with PROT_EXEC of a file (ld.so, LD_PRELOAD) */
+};
+
+enum dg_action {
+	DG_ACTION_NONE = 0, /* no rule matched: allowed, no event */
+	DG_ACTION_ALLOW = 1,
+	DG_ACTION_AUDIT = 2,
+	DG_ACTION_BLOCK = 3,
+};
+
+/* Which tasks a rule applies to. */
+enum dg_scope {
+	DG_SCOPE_ALL = 0,     /* every task in a container (not the host) */
+	DG_SCOPE_HOST = 1,    /* tasks in no container */
+	DG_SCOPE_CGROUPS = 2, /* tasks under one of cgroup_ids (subtrees) */
+	DG_SCOPE_ANY = 3,     /* containers and host */
+};
+
+enum dg_path_match {
+	DG_PATH_ANY = 0,    /* no path condition */
+	DG_PATH_EXACT = 1,  /* path == prefix */
+	DG_PATH_PREFIX = 2, /* path starts with prefix ("/opt/app/") */
+	DG_PATH_GLOB = 3,   /* path starts with prefix and ends with suffix ("/tmp/" "*" ".sh") */
+};
+
+/* One compiled rule; rules are evaluated in index order, first match decides. */
+struct dg_rule_bpf {
+	unsigned char action;  /* enum dg_action */
+	unsigned char scope;   /* enum dg_scope */
+	unsigned char origins; /* enum dg_origin mask: any of them matches */
+	unsigned char kinds;   /* enum dg_kind mask: any of them matches */
+	unsigned char path_match; /* enum dg_path_match */
+	unsigned char prefix_len; /* strlen(prefix) */
+	unsigned char suffix_len; /* strlen(suffix) */
+	unsigned char n_cgroups;
+	unsigned long long cgroup_ids[DG_RULE_MAX_CGROUPS];
+	char prefix[DG_PATTERN_MAX];
+	char suffix[DG_PATTERN_MAX];
+};
+
+/* Global policy switches (one entry of the `policy` array map, per generation). */
+struct dg_policy_hdr {
+	unsigned int n_rules;
+	unsigned int audit_only; /* mode: audit -> every block becomes audit */
+};
+
+/* Which backend produced an event. */
+enum dg_backend {
+	DG_BACKEND_LSM = 1,    /* lsm/bprm_check_security, lsm/mmap_file: -EPERM */
+	DG_BACKEND_SIGNAL = 2, /* tp_btf/sched_process_exec + bpf_send_signal(SIGKILL) */
+};
+
+struct dg_exec_event {
+	unsigned long long time_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	unsigned long long cgroup_id;
+	unsigned long long mntns;
+	unsigned int pid;  /* tgid */
+	unsigned int tid;
+	unsigned int rule; /* index of the deciding rule */
+	unsigned char action;  /* enum dg_action taken (AUDIT when audit_only downgraded a block) */
+	unsigned char backend; /* enum dg_backend */
+	unsigned char kind;    /* enum dg_kind of this event */
+	unsigned char origin;  /* enum dg_origin of the file named by exec / mapped */
+	unsigned char fupper;  /* the file named by exec is upper-layer */
+	unsigned char eupper;  /* the binary that will run (interpreter) is upper-layer */
+	unsigned char path_full; /* path is complete (d_path), else the last component */
+	unsigned char pad;
+	char comm[16];
+	char path[DG_PATH_MAX];
+};
+
+#endif /* __DG_ENFORCE_H */

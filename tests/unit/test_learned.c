@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Recorded syscall bytes -> profile: names per ABI from libseccomp, the
+ * architectures actually used, the ENOSYS fallbacks, and the runtime tail.
+ * x32 cannot be exercised on a real kernel here (Debian kernels lack
+ * CONFIG_X86_X32_ABI), so its naming is tested through the generator.
+ */
+#include "test_common.h"
+
+#include <errno.h>
+
+#include "learned.h"
+
+static struct dg_syscalls *new_set(void)
+{
+	struct dg_syscalls *s = calloc(1, sizeof(*s));
+
+	assert_non_null(s);
+	return s;
+}
+
+static bool rule_has(const struct dg_rule *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_names; i++)
+		if (!strcmp(r->names[i], name))
+			return true;
+	return false;
+}
+
+static const struct dg_rule *allow_rule(const struct dg_profile *p)
+{
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].action.kind == DG_ACT_ALLOW && !p->rules[i].n_args)
+			return &p->rules[i];
+	fail_msg("no unconditional ALLOW rule");
+	return NULL;
+}
+
+static bool has_arch(const struct dg_profile *p, uint32_t arch)
+{
+	for (size_t i = 0; i < p->n_arches; i++)
+		if (p->arches[i] == arch)
+			return true;
+	return false;
+}
+
+static void test_i386_named_with_i386_table(void **state)
+{
+	struct dg_syscalls *s = new_set();
+	struct dg_profile *p = NULL;
+
+	(void)state;
+	s->seen[DG_ABI_X86_64][59] = 1; /* execve */
+	s->seen[DG_ABI_I386][20] = 1;   /* i386 getpid; x86-64 20 is writev */
+	assert_int_equal(dg_profile_from_syscalls(s, 0, &p), 0);
+	assert_true(rule_has(allow_rule(p), "getpid"));
+	assert_true(rule_has(allow_rule(p), "execve"));
+	assert_false(rule_has(allow_rule(p), "writev"));
+	assert_true(has_arch(p, SCMP_ARCH_X86_64));
+	assert_true(has_arch(p, SCMP_ARCH_X86));
+	assert_false(has_arch(p, SCMP_ARCH_X32));
+	assert_int_equal(p->default_action.kind, DG_ACT_ERRNO);
+	assert_int_equal(p->default_action.ret, 1);
+	assert_int_equal(dg_profile_validate(p), 0);
+	dg_profile_free(p);
+	free(s);
+}
+
+static void test_x32_named_and_listed(void **state)
+{
+	struct dg_syscalls *s = new_set();
+	struct dg_profile *p = NULL;
+
+	(void)state;
+	s->seen[DG_ABI_X32][0] = 1;   /* read */
+	s->seen[DG_ABI_X32][512] = 1; /* x32 rt_sigaction (x32-only number) */
+	assert_int_equal(dg_profile_from_syscalls(s, 0, &p), 0);
+	assert_true(rule_has(allow_rule(p), "read"));
+	assert_true(rule_has(allow_rule(p), "rt_sigaction"));
+	assert_true(has_arch(p, SCMP_ARCH_X32));
+	assert_true(has_arch(p, SCMP_ARCH_X86_64)); /* native: always */
+	assert_false(has_arch(p, SCMP_ARCH_X86));
+	dg_profile_free(p);
+	free(s);
+}
+
+static void test_names_sorted_unique_across_abis(void **state)
+{
+	struct dg_syscalls *s = new_set();
+	struct dg_profile *p = NULL;
+	const struct dg_rule *r;
+
+	(void)state;
+	s->seen[DG_ABI_X86_64][0] = 1; /* read */
+	s->seen[DG_ABI_I386][3] = 1;   /* read */
+	s->seen[DG_ABI_X86_64][1] = 1; /* write */
+	assert_int_equal(dg_profile_from_syscalls(s, 0, &p), 0);
+	r = allow_rule(p);
+	for (size_t i = 1; i < r->n_names; i++)
+		assert_true(strcmp(r->names[i - 1], r->names[i]) < 0);
+	dg_profile_free(p);
+	free(s);
+}
+
+static void test_enosys_for_unrecorded_fallbacks_only(void **state)
+{
+	struct dg_syscalls *s = new_set();
+	struct dg_profile *p = NULL;
+	const struct dg_rule *enosys = NULL;
+
+	(void)state;
+	s->seen[DG_ABI_X86_64][435] = 1; /* clone3 recorded: allowed, not ENOSYS */
+	assert_int_equal(dg_profile_from_syscalls(s, 0, &p), 0);
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].action.kind == DG_ACT_ERRNO && p->rules[i].action.ret == ENOSYS)
+			enosys = &p->rules[i];
+	assert_non_null(enosys);
+	assert_false(rule_has(enosys, "clone3"));
+	assert_true(rule_has(enosys, "faccessat2"));
+	assert_true(rule_has(allow_rule(p), "clone3"));
+	dg_profile_free(p);
+	free(s);
+}
+
+static void test_always_and_runtime_tail(void **state)
+{
+	struct dg_syscalls *s = new_set();
+	struct dg_profile *p = NULL;
+
+	(void)state;
+	s->seen[DG_ABI_X86_64][59] = 1;
+	assert_int_equal(dg_profile_from_syscalls(s, 0, &p), 0);
+	assert_true(rule_has(allow_rule(p), "rt_sigreturn"));
+	assert_false(rule_has(allow_rule(p), "futex"));
+	dg_profile_free(p);
+	assert_int_equal(dg_profile_from_syscalls(s, DG_LEARNED_RUNTIME_TAIL, &p), 0);
+	assert_true(rule_has(allow_rule(p), "futex"));
+	assert_true(rule_has(allow_rule(p), "sched_yield"));
+	dg_profile_free(p);
+	free(s);
+}
+
+static void test_unnamed_number_is_not_invented(void **state)
+{
+	struct dg_syscalls *s = new_set();
+	struct dg_profile *p = NULL;
+	const struct dg_rule *r;
+
+	(void)state;
+	s->seen[DG_ABI_X86_64][1000] = 1; /* no such syscall */
+	s->seen[DG_ABI_X86_64][59] = 1;
+	assert_int_equal(dg_profile_from_syscalls(s, 0, &p), 0);
+	r = allow_rule(p);
+	for (size_t i = 0; i < r->n_names; i++)
+		assert_true(seccomp_syscall_resolve_name(r->names[i]) != __NR_SCMP_ERROR);
+	dg_profile_free(p);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_i386_named_with_i386_table),
+		cmocka_unit_test(test_x32_named_and_listed),
+		cmocka_unit_test(test_names_sorted_unique_across_abis),
+		cmocka_unit_test(test_enosys_for_unrecorded_fallbacks_only),
+		cmocka_unit_test(test_always_and_runtime_tail),
+		cmocka_unit_test(test_unnamed_number_is_not_invented),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
