@@ -22,18 +22,38 @@ static const struct {
 	{"learn", cmd_learn, "record a command or container, write its seccomp profile"},
 	{"check", cmd_check, "validate OCI seccomp profiles"},
 	{"merge", cmd_merge, "union of seccomp profiles"},
+	{"enforce", cmd_enforce, "block execution of drifted files by YAML rules"},
+	{"reload", cmd_reload, "make the running enforcer re-read its rules"},
 	{"probe", cmd_probe, "what this kernel supports, which backends will be used"},
 };
 
-/* libbpf's messages go through our prefix; its debug chatter only with -v. */
+/*
+ * libbpf's messages go through our prefix; its debug chatter, and the
+ * verifier's and BTF's multi-line logs, only with -v.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !dg_verbose)
+	static bool in_log;
+	char line[1024];
+
+	if (dg_verbose) {
+		fputs("driftguard: ", stderr);
+		return vfprintf(stderr, fmt, ap);
+	}
+	if (level != LIBBPF_WARN)
 		return 0;
-	if (level == LIBBPF_INFO && !dg_verbose)
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (strstr(line, "-- BEGIN")) {
+		in_log = true;
+		fputs("driftguard: libbpf: (kernel log omitted; -v shows it)\n", stderr);
 		return 0;
-	fputs("driftguard: ", stderr);
-	return vfprintf(stderr, fmt, ap);
+	}
+	if (in_log) {
+		in_log = !strstr(line, "-- END");
+		return 0;
+	}
+	fprintf(stderr, "driftguard: %s", line);
+	return 0;
 }
 
 static void usage(FILE *out)

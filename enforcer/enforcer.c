@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "enforcer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cleanup.h"
+#include "enforce.skel.h"
+#include "error.h"
+#include "probe.h"
+
+struct dg_enforcer {
+	struct enforce_bpf *skel;
+	struct ring_buffer *rb;
+	enum dg_backend backend;
+	dg_event_fn on_event;
+	void *ctx;
+};
+
+DG_DEFINE_CLEANUP(struct enforce_bpf *, enforce_bpf__destroy)
+
+static int bpf_errno(int rc)
+{
+	return rc < 0 ? -rc : (errno ? errno : EINVAL);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct dg_enforcer *e = ctx;
+
+	if (size >= sizeof(struct dg_exec_event))
+		e->on_event(data, e->ctx);
+	return 0;
+}
+
+/*
+ * The host's mount namespace: tasks in any other are "in a container". That
+ * of pid 1, or, where pid 1 cannot be inspected (a sandbox), our own: run
+ * driftguard on the host.
+ */
+static int host_mntns(uint64_t *out)
+{
+	struct stat st;
+
+	if (!stat("/proc/1/ns/mnt", &st)) {
+		*out = st.st_ino;
+		return 0;
+	}
+	dg_debug("cannot read /proc/1/ns/mnt (%s): taking our own mount namespace as the host's",
+		 strerror(errno));
+	if (stat("/proc/self/ns/mnt", &st))
+		return dg_err(errno, "cannot read /proc/self/ns/mnt: %s", strerror(errno));
+	*out = st.st_ino;
+	return 0;
+}
+
+/*
+ * The signal backend judges scripts at the interpreter's open of them, on the
+ * syscalls:sys_exit_open* tracepoints, whose ids libbpf reads from tracefs.
+ */
+static int ensure_tracefs(void)
+{
+	if (!access("/sys/kernel/tracing/events/syscalls", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
+		return 0;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		return dg_err(errno, "the signal backend needs tracefs, and mounting it on "
+				     "/sys/kernel/tracing failed: %s; mount it and retry",
+			      strerror(errno));
+	dg_info("mounted tracefs on /sys/kernel/tracing (needed to judge scripts)");
+	if (access("/sys/kernel/tracing/events/syscalls", F_OK))
+		return dg_err(ENOTSUP, "this kernel has no syscall tracepoints "
+				       "(CONFIG_FTRACE_SYSCALLS): the signal backend cannot judge "
+				       "scripts");
+	return 0;
+}
+
+static int choose_backend(enum dg_backend_choice choice, enum dg_backend *out, char *why,
+			  size_t why_len)
+{
+	struct dg_probe p;
+
+	dg_probe_run(&p);
+	if (choice == DG_BACKEND_CHOICE_SIGNAL) {
+		if (!p.tp_btf.ok)
+			return dg_err(ENOTSUP, "the signal backend needs tp_btf programs: %s",
+				      p.tp_btf.detail);
+		snprintf(why, why_len, "signal (asked for)%s",
+			 dg_probe_lsm_usable(&p) ? "; BPF-LSM is active and would block instead"
+						 : "");
+		*out = DG_BACKEND_SIGNAL;
+		return 0;
+	}
+	if (dg_probe_lsm_usable(&p)) {
+		snprintf(why, why_len, "lsm (%s; %s)", p.lsm_list.detail, p.lsm_prog.detail);
+		*out = DG_BACKEND_LSM;
+		return 0;
+	}
+	if (choice == DG_BACKEND_CHOICE_LSM)
+		return dg_err(ENOTSUP,
+			      "BPF-LSM cannot enforce on this kernel: %s; %s. Boot with "
+			      "lsm=<current list>,bpf, or use --backend signal",
+			      p.lsm_list.ok ? "bpf is an active LSM" : p.lsm_list.detail,
+			      p.lsm_prog.detail);
+	if (!p.tp_btf.ok)
+		return dg_err(ENOTSUP, "neither BPF-LSM (%s) nor tp_btf (%s) works here: cannot enforce",
+			      p.lsm_prog.detail, p.tp_btf.detail);
+	snprintf(why, why_len,
+		 "signal, because BPF-LSM cannot enforce here (%s). Drifted programs are killed "
+		 "with SIGKILL before their first instruction, but the exec itself succeeds, "
+		 "executable mappings are not seen, and a script is judged when its interpreter opens it",
+		 p.lsm_prog.ok ? p.lsm_list.detail : p.lsm_prog.detail);
+	*out = DG_BACKEND_SIGNAL;
+	return 0;
+}
+
+int dg_enforcer_open(enum dg_backend_choice choice, dg_event_fn on_event, void *ctx,
+		     struct dg_enforcer **out, char *why, size_t why_len)
+{
+	_cleanup_(enforce_bpf__destroyp) struct enforce_bpf *skel = NULL;
+	struct dg_enforcer *e;
+	enum dg_backend backend;
+	uint64_t mntns = 0;
+	int rc;
+
+	rc = choose_backend(choice, &backend, why, why_len);
+	if (rc)
+		return rc;
+	rc = host_mntns(&mntns);
+	if (rc)
+		return rc;
+	skel = enforce_bpf__open();
+	if (!skel)
+		return dg_err(errno, "cannot open the enforcer's BPF object: %s", strerror(errno));
+	skel->rodata->host_mntns = mntns;
+	bpf_program__set_autoload(skel->progs.dg_bprm_check, backend == DG_BACKEND_LSM);
+	bpf_program__set_autoload(skel->progs.dg_mmap_file, backend == DG_BACKEND_LSM);
+	bpf_program__set_autoload(skel->progs.dg_exec_signal, backend == DG_BACKEND_SIGNAL);
+	bpf_program__set_autoload(skel->progs.dg_script_openat, backend == DG_BACKEND_SIGNAL);
+	bpf_program__set_autoload(skel->progs.dg_script_open, backend == DG_BACKEND_SIGNAL);
+	bpf_program__set_autoload(skel->progs.dg_script_openat2, backend == DG_BACKEND_SIGNAL);
+	if (backend == DG_BACKEND_SIGNAL) {
+		rc = ensure_tracefs();
+		if (rc)
+			return rc;
+	}
+	rc = enforce_bpf__load(skel);
+	if (rc)
+		return dg_err(bpf_errno(rc), "the kernel refused the enforcer's BPF programs: %s "
+					     "(run with -v for the verifier log)",
+			      strerror(bpf_errno(rc)));
+	rc = enforce_bpf__attach(skel);
+	if (rc)
+		return dg_err(bpf_errno(rc), "cannot attach the enforcer: %s",
+			      strerror(bpf_errno(rc)));
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return dg_err(ENOMEM, "out of memory");
+	e->on_event = on_event;
+	e->ctx = ctx;
+	e->backend = backend;
+	e->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, e, NULL);
+	if (!e->rb) {
+		rc = dg_err(errno, "cannot open the event ring buffer: %s", strerror(errno));
+		free(e);
+		return rc;
+	}
+	e->skel = TAKE_PTR(skel);
+	*out = e;
+	return 0;
+}
+
+void dg_enforcer_close(struct dg_enforcer *e)
+{
+	if (!e)
+		return;
+	ring_buffer__free(e->rb);
+	enforce_bpf__destroy(e->skel);
+	free(e);
+}
+
+enum dg_backend dg_enforcer_backend(const struct dg_enforcer *e)
+{
+	return e->backend;
+}
+
+/* Mirrors bpf/enforce.bpf.c. */
+struct cgroup_key {
+	uint64_t cgroup_id;
+	uint32_t gen;
+	uint32_t pad;
+};
+
+/* Replace generation gen of cgroup_rules: cgroup id -> mask of the rules selecting it. */
+static int set_cgroup_rules(struct dg_enforcer *e, uint32_t gen, const struct dg_policy_hdr *hdr,
+			    const struct dg_rule_bpf *rules)
+{
+	struct bpf_map *map = e->skel->maps.cgroup_rules;
+	struct cgroup_key key, next;
+	bool more;
+	int rc;
+
+	/* Drop this generation's old entries (the other one is live). */
+	more = !bpf_map__get_next_key(map, NULL, &next, sizeof(next));
+	while (more) {
+		key = next;
+		more = !bpf_map__get_next_key(map, &key, &next, sizeof(next));
+		if (key.gen == gen)
+			bpf_map__delete_elem(map, &key, sizeof(key), 0);
+	}
+	for (uint32_t i = 0; i < hdr->n_rules; i++) {
+		if (rules[i].scope != DG_SCOPE_CGROUPS)
+			continue;
+		for (unsigned int j = 0; j < rules[i].n_cgroups && j < DG_RULE_MAX_CGROUPS; j++) {
+			uint32_t mask = 0;
+
+			key = (struct cgroup_key){.cgroup_id = rules[i].cgroup_ids[j], .gen = gen};
+			bpf_map__lookup_elem(map, &key, sizeof(key), &mask, sizeof(mask), 0);
+			mask |= 1u << i;
+			rc = bpf_map__update_elem(map, &key, sizeof(key), &mask, sizeof(mask),
+						  BPF_ANY);
+			if (rc)
+				return dg_err(bpf_errno(rc), "cannot scope rule %u to cgroup %llu: %s",
+					      i, (unsigned long long)key.cgroup_id,
+					      strerror(bpf_errno(rc)));
+		}
+	}
+	return 0;
+}
+
+int dg_enforcer_set_policy(struct dg_enforcer *e, const struct dg_policy_hdr *hdr,
+			   const struct dg_rule_bpf *rules)
+{
+	uint32_t gen = (e->skel->bss->active_gen + 1) & 1;
+	int rc;
+
+	if (hdr->n_rules > DG_MAX_RULES)
+		return dg_err(E2BIG, "%u rules, at most %d", hdr->n_rules, DG_MAX_RULES);
+	for (uint32_t i = 0; i < hdr->n_rules; i++) {
+		uint32_t key = gen * DG_MAX_RULES + i;
+
+		rc = bpf_map__update_elem(e->skel->maps.rules, &key, sizeof(key), &rules[i],
+					  sizeof(rules[i]), BPF_ANY);
+		if (rc)
+			return dg_err(bpf_errno(rc), "cannot write rule %u: %s", i,
+				      strerror(bpf_errno(rc)));
+	}
+	rc = set_cgroup_rules(e, gen, hdr, rules);
+	if (rc)
+		return rc;
+	rc = bpf_map__update_elem(e->skel->maps.policy, &gen, sizeof(gen), hdr, sizeof(*hdr),
+				  BPF_ANY);
+	if (rc)
+		return dg_err(bpf_errno(rc), "cannot write the policy: %s", strerror(bpf_errno(rc)));
+	/* The switch: programs read active_gen once per decision. */
+	__atomic_store_n(&e->skel->bss->active_gen, gen, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms)
+{
+	int rc = ring_buffer__poll(e->rb, timeout_ms);
+
+	if (rc == -EINTR)
+		return rc;
+	if (rc < 0)
+		return dg_err(-rc, "reading events: %s", strerror(-rc));
+	return 0;
+}
+
+void dg_enforcer_stats(const struct dg_enforcer *e, struct dg_enforcer_stats *out)
+{
+	out->blocked = __atomic_load_n(&e->skel->bss->n_blocked, __ATOMIC_RELAXED);
+	out->audited = __atomic_load_n(&e->skel->bss->n_audited, __ATOMIC_RELAXED);
+	out->dropped = __atomic_load_n(&e->skel->bss->events_dropped, __ATOMIC_RELAXED);
+}
