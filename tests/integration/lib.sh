@@ -55,7 +55,7 @@ make_bundle() {
 	echo "root:x:0:0:root:/:/bin/sh" >"$dir/rootfs/etc/passwd"
 	(cd "$dir" && runc spec)
 	local args
-	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	args=$(jq -n '$ARGS.positional' --args -- "$@")
 	jq --argjson args "$args" \
 		'.process.terminal = false | .root.readonly = false | .process.args = $args | del(.linux.seccomp)' \
 		"$dir/config.json" >"$dir/config.json.new"
@@ -66,7 +66,7 @@ make_bundle() {
 set_args() {
 	local dir=$1 args
 	shift
-	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	args=$(jq -n '$ARGS.positional' --args -- "$@")
 	jq --argjson args "$args" '.process.args = $args' "$dir/config.json" >"$dir/config.json.new"
 	mv "$dir/config.json.new" "$dir/config.json"
 }
