@@ -136,19 +136,10 @@ int cmd_check(int argc, char **argv)
 		       "2 usage error.",
 	};
 	struct check_env env = {0};
-	_cleanup_free_ char **args = NULL;
 	int failed = 0;
 
-	/* Errors and --help read "driftguard check", not the bare verb. */
-	args = calloc((size_t)argc + 1, sizeof(*args));
-	if (!args) {
-		fprintf(stderr, VERB ": out of memory\n");
-		return 1;
-	}
-	memcpy(args, argv, (size_t)argc * sizeof(*args));
-	args[0] = (char *)VERB;
-	argp_err_exit_status = 2;
-	if (argp_parse(&argp, argc, args, 0, NULL, &env) != 0)
+	/* main() names the program "driftguard check" in argv[0] for argp. */
+	if (argp_parse(&argp, argc, argv, 0, NULL, &env) != 0)
 		return 2;
 
 	for (int i = 0; i < env.n_files; i++) {

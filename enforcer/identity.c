@@ -19,6 +19,8 @@
  */
 #include "identity.h"
 
+#include "container.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -449,24 +451,7 @@ static unsigned long long proc_start_time(pid_t pid)
 
 static int pid_cgroup(pid_t pid, char *buf, size_t len)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *line = NULL;
-	char file[64];
-	size_t cap = 0;
-
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", pid);
-	f = fopen(file, "re");
-	if (!f)
-		return dg_err(errno, "cannot read %s: %s", file, strerror(errno));
-	while (getline(&line, &cap, f) > 0) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		if ((size_t)snprintf(buf, len, "%s", line + 3) >= len)
-			return dg_err(ENAMETOOLONG, "cgroup path of pid %d is too long", pid);
-		return 0;
-	}
-	return dg_err(ENOENT, "pid %d is in no cgroup v2 (no \"0::\" line in %s)", pid, file);
+	return dg_cgroup_path_of_pid(pid, buf, len);
 }
 
 static uint64_t pid_mntns(pid_t pid)
