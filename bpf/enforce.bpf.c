@@ -31,6 +31,13 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/*
+ * d_path for BPF (6.12+, LSM programs only, on a trusted struct path). Weak:
+ * where the kernel lacks it, bpf_ksym_exists() is false and the dentry walk
+ * below builds the path instead.
+ */
+extern int bpf_path_d_path(struct path *path, char *buf, size_t buf__sz) __ksym __weak;
+
 /* Set by user space before load. */
 const volatile __u64 host_mntns = 0; /* mount namespace of the host's pid 1 */
 
@@ -83,11 +90,18 @@ volatile __u64 events_dropped;
 volatile __u64 n_blocked;
 volatile __u64 n_audited;
 
-/* What the first file of an exec chain (the one execve named) was. */
+/*
+ * What the first file of an exec chain (the one execve named) was, and the
+ * decision on a script, which waits for its interpreter's check: only then
+ * is the binary that will run (eupper_layer) known. No instruction of
+ * either runs in between, and a block there still fails the execve.
+ */
 struct exec_state {
 	__u8 origin;
 	__u8 upper;
 	__u8 kind;
+	__u8 pending; /* enum dg_action of the script in ev, 0: none */
+	struct dg_exec_event ev;
 };
 
 struct {
@@ -190,6 +204,23 @@ static __always_inline bool name_starts(const unsigned char *name, const char *w
 #define MEMFD_PREFIX "memfd:" /* what memfd_create names every memfd dentry */
 #define RUNC_CLONE "memfd:runc_cloned:/proc/self/exe"
 
+/*
+ * Whether a file's mount is another file system than the task's root. Not
+ * the same vfsmount is not enough: a file reached through a magic link
+ * (/proc/self/exe, /proc/PID/fd/N) keeps the mount of the namespace it was
+ * opened in, so a runtime that re-executes /proc/self/exe after unshare(
+ * CLONE_NEWNS) would see its own binary as off-rootfs. A copy of the root
+ * mount has the same superblock and root dentry; a volume, a tmpfs or a bind
+ * mount of a subdirectory does not.
+ */
+static __always_inline bool off_rootfs(struct vfsmount *mnt, struct vfsmount *root)
+{
+	if (mnt == root)
+		return false;
+	return BPF_CORE_READ(mnt, mnt_sb) != BPF_CORE_READ(root, mnt_sb) ||
+	       BPF_CORE_READ(mnt, mnt_root) != BPF_CORE_READ(root, mnt_root);
+}
+
 /* enum dg_origin mask of a file, from the point of view of `task`. */
 static __always_inline __u8 classify(struct file *file, struct task_struct *task, bool container)
 {
@@ -208,7 +239,7 @@ static __always_inline __u8 classify(struct file *file, struct task_struct *task
 		if (container || !name_starts(name, RUNC_CLONE, sizeof(RUNC_CLONE)))
 			origin |= DG_ORIGIN_MEMFD;
 	}
-	if (BPF_CORE_READ(file, f_path.mnt) != BPF_CORE_READ(task, fs, root.mnt))
+	if (off_rootfs(BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(task, fs, root.mnt)))
 		origin |= DG_ORIGIN_OFF_ROOTFS;
 	return origin ?: DG_ORIGIN_IMAGE;
 }
@@ -223,6 +254,7 @@ struct walk_ctx {
 	const unsigned char *names[MAX_DEPTH];
 	__u32 n;
 	bool full;
+	bool pseudo; /* a lone disconnected dentry: memfd, alloc_file_pseudo() */
 	struct scratch *s;
 	__u64 off;
 };
@@ -256,8 +288,16 @@ static long walk_up(__u64 i, struct walk_ctx *w)
 	w->names[w->n & (MAX_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.name);
 	w->n++;
 	parent = BPF_CORE_READ(dentry, d_parent);
-	if (parent == dentry)
+	if (parent == dentry) {
+		/*
+		 * Not the root of its mount, yet no parent: a pseudo file (a
+		 * memfd) when it is the only component, and d_path shows it as
+		 * "/NAME (deleted)"; deeper, a disconnected tree: partial.
+		 */
+		w->pseudo = w->n == 1;
+		w->full = w->pseudo;
 		return 1;
+	}
 	w->dentry = parent;
 	return 0;
 }
@@ -293,11 +333,14 @@ static long append_name(__u64 i, struct walk_ctx *w)
 	return 0;
 }
 
+#define DELETED " (deleted)"
+
 /*
  * Path of a file for events and path rules, relative to the task's root as
  * d_path would give it: dentries walked up, mounts crossed, at most
- * MAX_DEPTH components. A path that is longer, or cut, is partial
- * (path_full = 0) and then matches no path condition.
+ * MAX_DEPTH components, " (deleted)" appended to unlinked files and memfds.
+ * A path that is longer, or cut, is partial (path_full = 0) and then matches
+ * no path condition.
  */
 static __always_inline void walk_path(struct file *file, struct task_struct *task,
 				      struct scratch *s)
@@ -311,6 +354,11 @@ static __always_inline void walk_path(struct file *file, struct task_struct *tas
 	};
 	__u64 off;
 
+	/* d_unlinked(): unhashed, and not a root (a pseudo file is one). */
+	struct dentry *dentry = w.dentry;
+	bool unlinked =
+		!BPF_CORE_READ(dentry, d_hash.pprev) && BPF_CORE_READ(dentry, d_parent) != dentry;
+
 	w.mnt = container_of(w.vfsmnt, struct mount, mnt);
 	bpf_loop(MAX_DEPTH * 2, walk_up, &w, 0);
 	bpf_loop(MAX_DEPTH, append_name, &w, 0);
@@ -319,12 +367,52 @@ static __always_inline void walk_path(struct file *file, struct task_struct *tas
 		s->buf[0] = '/';
 		off = 1;
 	}
+	/* As d_path: d_unlinked() (unhashed, not a root) or a pseudo file's d_dname. */
+	if (w.pseudo || unlinked) {
+		if (off + sizeof(DELETED) - 1 <= DG_PATH_MAX - 1) {
+			for (int i = 0; i < (int)sizeof(DELETED) - 1; i++)
+				s->buf[(off + i) & (DG_PATH_MAX - 1)] = DELETED[i];
+			off += sizeof(DELETED) - 1;
+		} else {
+			w.full = false;
+		}
+	}
 	if (off > DG_PATH_MAX - 1)
 		off = DG_PATH_MAX - 1;
+	/*
+	 * Keep the mask below: 6.1's verifier walks branches it cannot rule
+	 * out with contradictory bounds on off (umin > umax), and a masked
+	 * offset is the only form it accepts there.
+	 */
+	barrier_var(off);
+	off &= DG_PATH_MAX - 1;
 	__builtin_memcpy(s->ev.path, s->buf, DG_PATH_MAX);
 	s->ev.path[off & (DG_PATH_MAX - 1)] = '\0';
 	s->ev.path_full = w.full;
 	s->path_len = off;
+}
+
+/*
+ * The path of `file` for events and path rules. LSM programs on 6.12+ ask
+ * the kernel's own d_path (complete up to DG_PATH_MAX, and exactly what
+ * /proc shows); `file` must then be a trusted pointer, straight from the
+ * hook's arguments. Everywhere else, or when d_path fails (too long), walk.
+ */
+static __always_inline void file_path(struct file *file, struct task_struct *task,
+				      struct scratch *s, bool lsm)
+{
+	long len;
+
+	if (lsm && bpf_ksym_exists(bpf_path_d_path)) {
+		/* f_path is const in newer kernels; d_path does not write it. */
+		len = bpf_path_d_path((struct path *)&file->f_path, s->ev.path, sizeof(s->ev.path));
+		if (len > 0 && len <= DG_PATH_MAX) {
+			s->path_len = len - 1;
+			s->ev.path_full = 1;
+			return;
+		}
+	}
+	walk_path(file, task, s);
 }
 
 /* Rules whose cgroups contain the current task (any ancestor level). */
@@ -427,7 +515,10 @@ static long eval_rule(__u64 i, struct eval_ctx *c)
 
 /*
  * Decide for `file` executed or mapped as `kind`; fills the scratch event.
- * Returns the action to take (audit_only already applied).
+ * Returns the action to take (audit_only already applied). `backend` is a
+ * constant in every caller: the kfunc that only LSM programs may call is
+ * compiled into those alone, so the tp_btf and tracepoint programs of the
+ * signal backend never reference it (on 6.12 the verifier would refuse them).
  */
 static __always_inline __u8 decide(struct file *file, __u8 kind, __u8 backend,
 				   struct scratch **out)
@@ -446,7 +537,7 @@ static __always_inline __u8 decide(struct file *file, __u8 kind, __u8 backend,
 	c.container = in_container(task);
 	c.origin = classify(file, task, c.container);
 	c.kind = kind;
-	walk_path(file, task, c.s);
+	file_path(file, task, c.s, backend == DG_BACKEND_LSM);
 	c.cgroup_mask = cgroup_rule_mask(c.gen);
 	bpf_loop(DG_MAX_RULES, eval_rule, &c, 0);
 	if (c.action == DG_ACTION_BLOCK && hdr->audit_only)
@@ -461,23 +552,23 @@ static __always_inline __u8 decide(struct file *file, __u8 kind, __u8 backend,
 }
 
 /* file: the binary that will run (eupper_layer). */
-static __always_inline void emit(struct scratch *s, struct file *file)
+static __always_inline void emit(struct dg_exec_event *ev, struct file *file)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
 
-	s->ev.time_ns = bpf_ktime_get_ns();
-	s->ev.cgroup_id = bpf_get_current_cgroup_id();
-	s->ev.mntns = current_mntns(task);
-	s->ev.pid = id >> 32;
-	s->ev.tid = (__u32)id;
-	s->ev.eupper = is_upper(BPF_CORE_READ(file, f_inode));
-	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
-	if (s->ev.action == DG_ACTION_BLOCK)
+	ev->time_ns = bpf_ktime_get_ns();
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->mntns = current_mntns(task);
+	ev->pid = id >> 32;
+	ev->tid = (__u32)id;
+	ev->eupper = is_upper(BPF_CORE_READ(file, f_inode));
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	if (ev->action == DG_ACTION_BLOCK)
 		__sync_fetch_and_add(&n_blocked, 1);
 	else
 		__sync_fetch_and_add(&n_audited, 1);
-	if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev), 0))
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
 		__sync_fetch_and_add(&events_dropped, 1);
 }
 
@@ -501,28 +592,47 @@ SEC("lsm/bprm_check_security")
 int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct file *file = BPF_CORE_READ(bprm, file);
+	/* Direct BTF access: a trusted pointer, which bpf_path_d_path needs. */
+	struct file *file = bprm->file;
+	bool first = first_in_chain(bprm);
 	struct exec_state *st;
 	struct scratch *s = NULL;
 	__u8 action, kind;
 
 	if (ret)
 		return ret;
+	st = bpf_task_storage_get(&exec_states, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (st && st->pending) {
+		/* The script's decision, now that its interpreter is known. */
+		action = st->pending;
+		st->pending = 0;
+		if (!first) {
+			emit(&st->ev, file);
+			if (action == DG_ACTION_BLOCK)
+				return -EPERM;
+		}
+	}
 	kind = exec_kind(bprm);
 	action = decide(file, kind, DG_BACKEND_LSM, &s);
-	st = bpf_task_storage_get(&exec_states, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (s && st) {
+	if (!s)
+		return 0;
+	if (st) {
 		/* fupper: the file execve named (the script for ./x.sh). */
-		if (first_in_chain(bprm)) {
+		if (first) {
 			st->origin = s->ev.origin;
 			st->upper = !!(s->ev.origin & DG_ORIGIN_UPPER);
 			st->kind = kind;
 		}
 		s->ev.fupper = st->upper;
 	}
-	if (action < DG_ACTION_AUDIT || !s)
+	if (action < DG_ACTION_AUDIT)
 		return 0;
-	emit(s, file);
+	if (st && first && kind == DG_KIND_SCRIPT) {
+		__builtin_memcpy(&st->ev, &s->ev, sizeof(st->ev));
+		st->pending = action;
+		return 0;
+	}
+	emit(&s->ev, file);
 	return action == DG_ACTION_BLOCK ? -EPERM : 0;
 }
 
@@ -530,16 +640,24 @@ SEC("lsm/mmap_file")
 int BPF_PROG(dg_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct scratch *s = NULL;
 	__u8 action;
 
 	if (ret || !file || !(prot & PROT_EXEC))
 		return ret;
+	/*
+	 * The kernel mapping the program being exec'd (exe_file is set by
+	 * then): bprm_check_security has judged that file already, and a second
+	 * event (audit mode) would count one execution twice.
+	 */
+	if (file == BPF_CORE_READ(task, mm, exe_file))
+		return 0;
 	action = decide(file, DG_KIND_MAPPING, DG_BACKEND_LSM, &s);
 	if (action < DG_ACTION_AUDIT || !s)
 		return 0;
 	s->ev.fupper = !!(s->ev.origin & DG_ORIGIN_UPPER);
-	emit(s, file);
+	emit(&s->ev, file);
 	return action == DG_ACTION_BLOCK ? -EPERM : 0;
 }
 
@@ -595,7 +713,7 @@ int BPF_PROG(dg_exec_signal, struct task_struct *p, pid_t old_pid, struct linux_
 	s->ev.fupper = script ? 0 : !!(s->ev.origin & DG_ORIGIN_UPPER);
 	if (action == DG_ACTION_BLOCK)
 		bpf_send_signal(SIGKILL);
-	emit(s, file);
+	emit(&s->ev, file);
 	return 0;
 }
 
@@ -639,7 +757,7 @@ static __always_inline int script_opened(long fd)
 	if (action == DG_ACTION_BLOCK)
 		bpf_send_signal(SIGKILL);
 	/* The binary that runs is the interpreter. */
-	emit(s, BPF_CORE_READ(task, mm, exe_file));
+	emit(&s->ev, BPF_CORE_READ(task, mm, exe_file));
 	return 0;
 }
 

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# driftguard enforce --backend lsm, for real, in a VM on each Debian kernel
+# (6.12 and 6.1; this development kernel cannot load lsm/ programs). The
+# "container" is what a runtime builds, minus the runtime: a new mount
+# namespace, an overlay (lower = a busybox image, upper on tmpfs) and a
+# chroot into it. Every drifted execution must fail with EPERM before
+# anything of it runs, and be logged as exactly one JSON event with the
+# right kind, origin, upper-layer flags and a complete path; image programs,
+# their normal dynamic loading and the allowlisted path must run with no
+# event at all.
+set -euo pipefail
+DG=${DG:?} WORKLOADS=${WORKLOADS:?}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/dg-vm-enforce.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# The image needs hello_dyn's libraries and loader, at their own paths; the
+# VM has them too, because run.sh copies hello_dyn with its ldd libraries.
+libs=$(ldd "$WORKLOADS/hello_dyn" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
+	tr '\n' ' ')
+loader=$(ldd "$WORKLOADS/hello_dyn" | awk '$1 ~ /^\// {print $1}')
+
+cat >"$work/rules.yaml" <<'EOF'
+mode: enforce
+exceptions:
+  - name: allowed-tools
+    containers: all
+    path: /opt/allowed/
+rules:
+  - name: no-drift
+    containers: all
+    match:
+      origin: [upper, memfd, off-rootfs]
+      kind: [binary, script, mapping]
+    action: block
+EOF
+
+# The in-VM script; host paths are the same inside (mkinitramfs.sh).
+cat >"$work/in-vm.sh" <<EOS
+set -u
+fails=0
+ok() { echo "ok - \$*"; }
+bad() { echo "not ok - \$*"; fails=\$((fails + 1)); }
+W=$WORKLOADS EV=/tmp/ev.json
+# Container identity (events' "container") reads the cgroup2 hierarchy.
+mkdir -p /sys/fs/cgroup /run && mount -t cgroup2 none /sys/fs/cgroup
+
+# The image: static busybox, hello_dyn and what it loads, memfd_exec.
+L=/tmp/lower
+mkdir -p \$L/bin \$L/dev \$L/proc \$L/mnt \$L/tmp \$L/opt/allowed /tmp/upper /tmp/ovlwork /tmp/merged
+cp /bin/busybox \$W/hello_dyn \$W/memfd_exec \$L/bin/
+/bin/busybox --install -s \$L/bin
+for f in $libs; do mkdir -p \$L\$(dirname \$f) && cp \$f \$L\$f; done
+
+# ctr CMD: run CMD with sh in a fresh "container" over the same layers.
+ctr() {
+	unshare -m sh -c 'mount -t overlay overlay -o lowerdir=/tmp/lower,upperdir=/tmp/upper,workdir=/tmp/ovlwork /tmp/merged &&
+		mount -t proc proc /tmp/merged/proc && mount --bind /dev /tmp/merged/dev && exec chroot /tmp/merged /bin/sh -c "\$1"' ctr "\$1" 2>&1
+}
+
+# start [--audit]: (re)start the enforcer and wait until it enforces.
+dgpid=
+start() {
+	[ -z "\$dgpid" ] || { kill \$dgpid; wait \$dgpid; }
+	: >/tmp/dg.log
+	$DG enforce --backend lsm -r $work/rules.yaml --events \$EV --pidfile /tmp/dg.pid "\$@" \
+		2>/tmp/dg.log &
+	dgpid=\$!
+	for i in \$(seq 100); do
+		grep -qE 'enforcing|auditing' /tmp/dg.log && break
+		kill -0 \$dgpid 2>/dev/null || break
+		sleep 0.1
+	done
+	if grep -qE 'enforcing|auditing' /tmp/dg.log; then
+		ok "driftguard enforce \$* started: \$(grep backend: /tmp/dg.log)"
+	else
+		bad "driftguard enforce \$* did not start"
+		cat /tmp/dg.log
+		# Again with -v: the verifier's log, its end says why.
+		$DG enforce -v --backend lsm -r $work/rules.yaml --events /dev/null \
+			--pidfile /tmp/dg.pid "\$@" 2>&1 | grep -v '^driftguard: libbpf: *\$' | tail -n 60
+		exit 1
+	fi
+}
+
+# Events are read from the ring buffer every 200 ms.
+seen=0
+settle() {
+	for i in \$(seq 30); do
+		[ \$(wc -l <\$EV) -gt \$seen ] && break
+		sleep 0.1
+	done
+	sleep 0.4 # a second event would be a duplicate: give it time to show
+}
+new_events() { tail -n +\$((seen + 1)) \$EV; }
+# expect_event DESC JQ: exactly one new event, and JQ holds for it.
+expect_event() {
+	settle
+	if [ \$(new_events | wc -l) -eq 1 ] && new_events | jq -e "\$2" >/dev/null; then
+		ok "\$1: event"
+	else
+		bad "\$1: want one event with \$2, got: \$(new_events)"
+	fi
+	seen=\$(wc -l <\$EV)
+}
+expect_no_event() {
+	settle
+	[ \$(new_events | wc -l) -eq 0 ] && ok "\$1: no event" || bad "\$1: unexpected events: \$(new_events)"
+	seen=\$(wc -l <\$EV)
+}
+# expect_eperm DESC OUTPUT: the shell could not exec: EPERM, status 126.
+expect_eperm() {
+	case "\$2" in
+	*"Operation not permitted"*"rc=126") ok "\$1: refused with EPERM" ;;
+	*) bad "\$1: not refused with EPERM: \$2" ;;
+	esac
+}
+# Common fields of a block by the LSM backend, path complete.
+B='.action == "block" and .backend == "lsm" and .rule == "no-drift" and .path_complete'
+up='(.origin | index("upper") != null)'
+
+start
+
+out=\$(ctr '/bin/hello_dyn; echo rc=\$?')
+[ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "image binary runs" || bad "image binary: \$out"
+out=\$(ctr 'ls / >/dev/null; echo rc=\$?')
+[ "\$out" = rc=0 ] && ok "image busybox runs" || bad "image busybox: \$out"
+expect_no_event "image binaries, their libraries and the container setup"
+
+out=\$(ctr 'cp /bin/hello_dyn /up_hello && /up_hello; echo rc=\$?')
+expect_eperm "upper binary" "\$out"
+expect_event "upper binary" "\$B"' and .kind == "binary" and '"\$up"' and .fupper_layer and .eupper_layer and .path == "/up_hello"'
+
+out=\$(ctr 'printf "#!/bin/sh\necho script ran\n" >/script.sh && chmod +x /script.sh && cd / && ./script.sh; echo rc=\$?')
+expect_eperm "upper script" "\$out"
+expect_event "upper script" "\$B"' and .kind == "script" and '"\$up"' and .fupper_layer and (.eupper_layer | not) and .path == "/script.sh"'
+
+out=\$(ctr '/bin/memfd_exec /bin/hello_dyn; echo rc=\$?')
+expect_eperm "memfd exec" "\$out"
+expect_event "memfd exec" "\$B"' and .kind == "binary" and (.origin | index("memfd") != null) and (.fupper_layer | not) and .path == "/memfd:dg-test (deleted)"'
+
+out=\$(ctr 'exec 3</up_hello && /proc/self/fd/3; echo rc=\$?')
+expect_eperm "exec via /proc/self/fd of an upper file" "\$out"
+expect_event "exec via /proc/self/fd" "\$B"' and .kind == "binary" and '"\$up"' and .fupper_layer and .path == "/up_hello"'
+
+out=\$(ctr '$loader /up_hello; echo rc=\$?')
+case "\$out" in
+*"failed to map segment"*rc=127) ok "ld.so /up_hello: mapping refused" ;;
+*) bad "ld.so /up_hello: \$out" ;;
+esac
+expect_event "ld.so /up_hello" "\$B"' and .kind == "mapping" and '"\$up"' and .fupper_layer and .path == "/up_hello"'
+
+out=\$(ctr '$loader /bin/hello_dyn; echo rc=\$?')
+[ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "ld.so of an image binary runs" || bad "ld.so image binary: \$out"
+expect_no_event "ld.so of an image binary"
+
+out=\$(ctr 'cat >/up.so && LD_PRELOAD=/up.so /bin/hello_dyn; echo rc=\$?' <\$W/preload.so)
+case "\$out" in
+*"cannot be preloaded"*hello*rc=0) case "\$out" in *"preload loaded"*) bad "LD_PRELOAD ran: \$out" ;; *) ok "LD_PRELOAD of an upper library refused" ;; esac ;;
+*) bad "LD_PRELOAD: \$out" ;;
+esac
+expect_event "LD_PRELOAD" "\$B"' and .kind == "mapping" and '"\$up"' and .path == "/up.so"'
+
+out=\$(ctr 'ln /up_hello /up_hard && /up_hard; echo rc=\$?')
+expect_eperm "hardlink to an upper file" "\$out"
+expect_event "hardlink" "\$B"' and .kind == "binary" and '"\$up"' and .path == "/up_hard"'
+
+out=\$(ctr 'ln -s /up_hello /up_sym && /up_sym; echo rc=\$?')
+expect_eperm "symlink to an upper file" "\$out"
+expect_event "symlink" "\$B"' and .kind == "binary" and '"\$up"' and .path == "/up_hello"'
+
+out=\$(ctr 'mount -t tmpfs tmpfs /mnt && cp /bin/hello_dyn /mnt/h && /mnt/h; echo rc=\$?')
+expect_eperm "exec from a tmpfs in the container" "\$out"
+expect_event "tmpfs" "\$B"' and .kind == "binary" and (.origin == ["off-rootfs"]) and (.fupper_layer | not) and (.eupper_layer | not) and .path == "/mnt/h"'
+
+# 40 components (more than the dentry walk's 32), 87 bytes: d_path (6.12+)
+# gives all of it, the walk a partial path; both still block.
+deep=\$(printf '/d%.0s' \$(seq 40))
+if grep -q bpf_path_d_path /sys/kernel/btf/vmlinux; then full=true; else full=false; fi
+out=\$(ctr "mkdir -p \$deep && cp /bin/hello_dyn \$deep/h && \$deep/h; echo rc=\\\$?")
+expect_eperm "deep upper path" "\$out"
+expect_event "deep path (complete: \$full)" '.action == "block" and .kind == "binary" and .path_complete == '\$full' and (.path | endswith("/d/h"))'
+
+out=\$(ctr 'cp /bin/hello_dyn /opt/allowed/tool && /opt/allowed/tool; echo rc=\$?')
+[ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "allowlisted upper binary runs" || bad "exception: \$out"
+expect_no_event "allowlisted upper binary"
+
+start --audit
+out=\$(ctr '/up_hello; echo rc=\$?')
+[ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "audit: upper binary runs" || bad "audit: \$out"
+expect_event "audit" '.action == "audit" and .backend == "lsm" and .kind == "binary" and .path == "/up_hello" and .path_complete'
+
+kill \$dgpid && wait \$dgpid
+grep -q 'stopped: 0 blocked, 1 audited' /tmp/dg.log && ok "audit run counted" || bad "audit summary: \$(tail -n1 /tmp/dg.log)"
+echo "VM: \$fails failed"
+exit \$fails
+EOS
+
+rc=0
+for k in ${DG_VM_KERNELS:-6.12 6.1}; do
+	t0=$(date +%s)
+	if "$here/run.sh" --kernel "$k" --timeout 240 "$work/in-vm.sh" "$work/rules.yaml" \
+		"$DG" "$WORKLOADS/memfd_exec" "$WORKLOADS/hello_dyn" "$WORKLOADS/preload.so" \
+		"$(command -v jq)"; then
+		echo "ok - driftguard enforce --backend lsm on $k ($(($(date +%s) - t0)) s)"
+	else
+		echo "not ok - driftguard enforce --backend lsm on $k"
+		rc=1
+	fi
+done
+exit $rc
