@@ -476,6 +476,8 @@ struct eval_ctx {
 	__u8 action;
 	__u32 rule;
 	__u32 cgroup_mask;
+	bool probe;     /* first pass: stop at the first rule the path could decide */
+	bool candidate; /* the first pass found one */
 };
 
 static long eval_rule(__u64 i, struct eval_ctx *c)
@@ -506,6 +508,11 @@ static long eval_rule(__u64 i, struct eval_ctx *c)
 	default:
 		break;
 	}
+	if (c->probe) {
+		/* First pass: is any rule a candidate at all? */
+		c->candidate = true;
+		return 1;
+	}
 	if (!path_matches(r, c->s))
 		return 0;
 	c->action = r->action;
@@ -515,13 +522,18 @@ static long eval_rule(__u64 i, struct eval_ctx *c)
 
 /*
  * Decide for `file` executed or mapped as `kind`; fills the scratch event.
- * Returns the action to take (audit_only already applied). `backend` is a
- * constant in every caller: the kfunc that only LSM programs may call is
- * compiled into those alone, so the tp_btf and tracepoint programs of the
- * signal backend never reference it (on 6.12 the verifier would refuse them).
+ * Returns the action to take (audit_only already applied). `backend` and
+ * `d_path` are constants in every caller: the kfunc that only LSM programs
+ * may call, on a trusted file, is compiled into those alone, so the signal
+ * backend's programs never reference it (on 6.12 the verifier would refuse
+ * them).
+ *
+ * Two passes: the first, without the path, finds out whether any rule can
+ * match this task, origin and kind at all. Most executions are of image files
+ * that no rule is about: they are decided without building a path.
  */
-static __always_inline __u8 decide(struct file *file, __u8 kind, __u8 backend,
-				   struct scratch **out)
+static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backend, bool d_path,
+					struct scratch **out)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eval_ctx c = {};
@@ -537,8 +549,13 @@ static __always_inline __u8 decide(struct file *file, __u8 kind, __u8 backend,
 	c.container = in_container(task);
 	c.origin = classify(file, task, c.container);
 	c.kind = kind;
-	file_path(file, task, c.s, backend == DG_BACKEND_LSM);
 	c.cgroup_mask = cgroup_rule_mask(c.gen);
+	c.probe = true;
+	bpf_loop(DG_MAX_RULES, eval_rule, &c, 0);
+	if (!c.candidate)
+		return DG_ACTION_NONE;
+	c.probe = false;
+	file_path(file, task, c.s, d_path);
 	bpf_loop(DG_MAX_RULES, eval_rule, &c, 0);
 	if (c.action == DG_ACTION_BLOCK && hdr->audit_only)
 		c.action = DG_ACTION_AUDIT;
@@ -549,6 +566,12 @@ static __always_inline __u8 decide(struct file *file, __u8 kind, __u8 backend,
 	c.s->ev.origin = c.origin;
 	*out = c.s;
 	return c.action;
+}
+
+static __always_inline __u8 decide(struct file *file, __u8 kind, __u8 backend,
+				   struct scratch **out)
+{
+	return decide_file(file, kind, backend, backend == DG_BACKEND_LSM, out);
 }
 
 /* file: the binary that will run (eupper_layer). */
