@@ -543,12 +543,21 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 	c.gen = active_gen & 1;
 	hdr = bpf_map_lookup_elem(&policy, &c.gen);
 	c.s = bpf_map_lookup_elem(&scratch_map, &zero);
-	if (!hdr || !c.s || !hdr->n_rules)
+	if (!hdr || !c.s)
 		return DG_ACTION_NONE;
-	c.n_rules = hdr->n_rules;
+	/* The scratch buffer also serves callers that go on after NONE. */
+	*out = c.s;
 	c.container = in_container(task);
 	c.origin = classify(file, task, c.container);
+	c.s->ev.origin = c.origin;
+	if (!hdr->n_rules)
+		return DG_ACTION_NONE;
+	c.n_rules = hdr->n_rules;
 	c.kind = kind;
+	/* Known now, whatever is decided: callers keep the origin of an exec chain. */
+	c.s->ev.kind = kind;
+	c.s->ev.backend = backend;
+	c.s->ev.action = DG_ACTION_NONE;
 	c.cgroup_mask = cgroup_rule_mask(c.gen);
 	c.probe = true;
 	bpf_loop(DG_MAX_RULES, eval_rule, &c, 0);
