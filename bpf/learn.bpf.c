@@ -7,6 +7,11 @@
  * storage lookup. Tracked tasks set one byte per (ABI, syscall number) in
  * their session's slot; a byte that is already set is not written again, so
  * hot syscalls do not bounce the cache line between CPUs.
+ *
+ * With the flight recorder on (flight_entries != 0, see learn.h), tracked
+ * tasks also write each syscall into their session's ring at sys_enter, and
+ * tp_btf/sys_exit (only loaded then) fills in its return value. With it off,
+ * the rodata constant makes that code dead: the verifier removes it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -43,6 +48,27 @@ struct {
 	__type(key, __u64);
 	__type(value, struct dg_cgroup_watch);
 } watched_cgroups SEC(".maps");
+
+/* Flight recorder rings: flight_entries per ring, sized at open time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dg_flight_entry);
+} flight SEC(".maps");
+
+/* Per session: the sequence number of its next syscall. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DG_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct dg_flight_head);
+} flight_heads SEC(".maps");
+
+/* Flight recorder configuration, set before load. 0 entries: off. */
+const volatile __u32 flight_entries = 0; /* per ring, a power of two */
+const volatile __u32 flight_shift = 0;	 /* log2(flight_entries) */
+const volatile __u32 flight_rings = 0;	 /* sessions 1..flight_rings have a ring */
 
 /* Set by user space while watched_cgroups is not empty. */
 volatile __u32 nr_watched_cgroups;
@@ -89,6 +115,65 @@ static __always_inline __u32 syscall_abi(struct task_struct *task, long id)
 	return DG_ABI_X86_64;
 }
 
+/* Take the next slot of the session's ring and fill it in (not the return value). */
+static __always_inline void flight_record(struct dg_task *t, struct pt_regs *regs, __u64 nr,
+					  __u32 abi)
+{
+	struct dg_flight_head *h;
+	struct dg_flight_entry *e;
+	__u32 ring = t->session - 1, slot;
+	__u64 seq;
+
+	if (ring >= flight_rings)
+		return;
+	h = bpf_map_lookup_elem(&flight_heads, &t->session);
+	if (!h)
+		return;
+	seq = __sync_fetch_and_add(&h->next, 1);
+	slot = (ring << flight_shift) + ((__u32)seq & (flight_entries - 1));
+	e = bpf_map_lookup_elem(&flight, &slot);
+	if (!e)
+		return;
+	/* Like a seqlock: no sequence number while the entry is rewritten. */
+	e->seq = DG_FLIGHT_WRITING;
+	barrier();
+	e->ts = bpf_ktime_get_ns();
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->nr = (__u32)nr;
+	e->abi = (__u16)abi;
+	e->flags = 0;
+	e->ret = 0;
+#ifdef __TARGET_ARCH_x86
+	if (abi == DG_ABI_I386) {
+		e->args[0] = (__u32)regs->bx;
+		e->args[1] = (__u32)regs->cx;
+		e->args[2] = (__u32)regs->dx;
+		e->args[3] = (__u32)regs->si;
+		e->args[4] = (__u32)regs->di;
+		e->args[5] = (__u32)regs->bp;
+	} else {
+		e->args[0] = regs->di;
+		e->args[1] = regs->si;
+		e->args[2] = regs->dx;
+		e->args[3] = regs->r10;
+		e->args[4] = regs->r8;
+		e->args[5] = regs->r9;
+	}
+#else
+	e->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	e->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	e->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	e->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	e->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	e->args[5] = PT_REGS_PARM6_CORE_SYSCALL(regs);
+#endif
+	/* seq last: a reader that sees it sees the entry (best effort, no lock). */
+	barrier();
+	e->seq = seq;
+	t->flight_slot = slot + 1;
+	t->flight_seq = (__u32)seq;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 {
@@ -96,6 +181,7 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 	struct dg_syscalls *s;
 	struct dg_task *t;
 	__u64 idx, nr; /* 64-bit: no zero-extension copies to lose bounds */
+	__u32 abi;
 
 	t = bpf_task_storage_get(&tasks, task, NULL, 0);
 	if (!t) {
@@ -114,7 +200,8 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 	nr = (__u64)id & ~(__u64)DG_X32_SYSCALL_BIT;
 	if (nr >= DG_MAX_SYSCALL)
 		return 0;
-	idx = syscall_abi(task, id) * DG_MAX_SYSCALL + nr;
+	abi = syscall_abi(task, id);
+	idx = abi * DG_MAX_SYSCALL + nr;
 	/* Keep the verifier's view of idx the bounded one, not id's. */
 	barrier_var(idx);
 	if (idx >= DG_SEEN_BYTES)
@@ -124,6 +211,34 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (!((unsigned char *)s->seen)[idx])
 		((unsigned char *)s->seen)[idx] = 1;
+	if (flight_entries)
+		flight_record(t, regs, nr, abi);
+	return 0;
+}
+
+/*
+ * Flight recorder: the return value of the syscall whose slot the task took
+ * at sys_enter, if that slot still holds it (the ring may have wrapped since).
+ * Loaded only with the flight recorder on ("?": no autoload).
+ */
+SEC("?tp_btf/sys_exit")
+int BPF_PROG(dg_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dg_flight_entry *e;
+	struct dg_task *t;
+	__u32 slot;
+
+	t = bpf_task_storage_get(&tasks, task, NULL, 0);
+	if (!t || !flight_entries || !t->flight_slot)
+		return 0;
+	slot = t->flight_slot - 1;
+	t->flight_slot = 0;
+	e = bpf_map_lookup_elem(&flight, &slot);
+	if (!e || e->tid != (__u32)task->pid || (__u32)e->seq != t->flight_seq)
+		return 0;
+	e->ret = ret;
+	e->flags = DG_FLIGHT_RET;
 	return 0;
 }
 

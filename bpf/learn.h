@@ -39,6 +39,12 @@ enum dg_abi {
 struct dg_task {
 	unsigned int session;
 	unsigned int flags;
+	/* Flight recorder: 1 + the ring slot this task's current syscall took
+	 * at sys_enter (0: none), and the low 32 bits of its sequence number;
+	 * sys_exit fills in the return value if the slot still holds that
+	 * syscall (the ring may have wrapped), then clears flight_slot. */
+	unsigned int flight_slot;
+	unsigned int flight_seq;
 };
 
 /* Value of one `syscalls` slot: one byte per syscall number per ABI. */
@@ -51,6 +57,44 @@ struct dg_syscalls {
 struct dg_cgroup_watch {
 	unsigned int session;
 	unsigned int flags;
+};
+
+/*
+ * Flight recorder: the last N syscalls of each session (tid, ABI, number,
+ * arguments, return value, time) in an overwriting ring in kernel memory,
+ * read only when `driftguard dump` asks.
+ *
+ * One ARRAY map `flight` holds N entries per ring; ring r (session r + 1)
+ * is entries [r * N, (r + 1) * N). N is a power of two (user space rounds
+ * it up) so a sequence number maps to a slot with a mask. `flight_heads`
+ * holds, per session, the sequence number the next syscall will take
+ * (reserved with one atomic add): the ring holds sequence numbers
+ * [max(0, head - N), head), entry `seq` at slot seq & (N - 1).
+ */
+#define DG_FLIGHT_SUGGESTED 256 /* what the docs suggest; learn's default is off */
+#define DG_FLIGHT_MAX 65536 /* entries per session */
+#define DG_FLIGHT_NARGS 6
+/* dg_flight_entry.seq while sys_enter rewrites the entry. */
+#define DG_FLIGHT_WRITING 0xffffffffffffffffULL
+
+/* dg_flight_entry.flags */
+#define DG_FLIGHT_RET (1u << 0) /* ret is set: the syscall returned */
+
+struct dg_flight_entry {
+	unsigned long long seq;		       /* DG_FLIGHT_WRITING, fields, then seq */
+	unsigned long long ts;		       /* CLOCK_MONOTONIC ns at sys_enter */
+	unsigned long long args[DG_FLIGHT_NARGS]; /* i386: zero-extended 32-bit */
+	long long ret;			       /* valid with DG_FLIGHT_RET */
+	unsigned int tid;		       /* kernel (init pid namespace) tid */
+	unsigned int nr;		       /* syscall number, x32 bit cleared */
+	unsigned short abi;		       /* enum dg_abi */
+	unsigned short flags;		       /* DG_FLIGHT_* */
+	unsigned int pad;
+};
+
+/* Value of `flight_heads`. */
+struct dg_flight_head {
+	unsigned long long next; /* sequence number of the next syscall */
 };
 
 #endif /* __DG_LEARN_H */

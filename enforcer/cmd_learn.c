@@ -22,7 +22,10 @@
 #include "cleanup.h"
 #include "commands.h"
 #include "container.h"
+#include "cap_recorder.h"
 #include "error.h"
+#include "flight.h"
+#include "identity.h"
 #include "learn_bundle.h"
 #include "learned.h"
 #include "recorder.h"
@@ -35,7 +38,13 @@ struct learn_opts {
 	const char *runtime_root;
 	double duration; /* seconds, 0 = until exit */
 	enum gate_mode gate;
+	unsigned int flight; /* flight recorder entries per session, 0 = off */
 	char **cmd;
+	/* --caps FILE (NULL: not asked for), --caps-format, and the recorder (NULL: unavailable) */
+	const char *caps;
+	enum dg_caps_format caps_format;
+	struct dg_caps *capr;
+	struct dg_flight_pub pub; /* what was published for `driftguard dump` */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -45,7 +54,7 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
-enum { OPT_GATE = 0x100, OPT_RUNTIME_ROOT };
+enum { OPT_GATE = 0x100, OPT_RUNTIME_ROOT, OPT_CAPS, OPT_CAPS_FORMAT, OPT_FLIGHT };
 
 static const struct argp_option learn_options[] = {
 	{"output", 'o', "FILE", 0, "Write the seccomp profile to FILE (\"-\": stdout)", 0},
@@ -57,6 +66,20 @@ static const struct argp_option learn_options[] = {
 	 "When a task's syscalls start to count: none = from the first instruction; seccomp = "
 	 "once the task runs under a seccomp filter (a container runtime's init); auto = "
 	 "seccomp for an OCI runtime's run/create, else none",
+	 0},
+	{"flight-recorder", OPT_FLIGHT, "N", 0,
+	 "Keep the last N syscalls (256 is a good size; rounded up to a power of two, at most "
+	 "65536) with their arguments and return values in kernel memory, for `driftguard "
+	 "dump`. Off by default: it adds a sys_exit program on every syscall of the machine "
+	 "and ~170 ns per recorded syscall (bench/syscall_cost)",
+	 0},
+	{"caps", OPT_CAPS, "FILE", 0,
+	 "Also learn the capabilities the workload uses and write its capability sets to FILE "
+	 "(\"-\": stdout); granted and denied checks are reported on stderr",
+	 0},
+	{"caps-format", OPT_CAPS_FORMAT, "oci|k8s", 0,
+	 "oci (default): the process.capabilities object of config.json; k8s: a "
+	 "securityContext.capabilities snippet (drop ALL, add what was used)",
 	 0},
 	{"verbose", 'v', NULL, 0, "Print debug messages (libbpf's too)", 0},
 	{"quiet", 'q', NULL, 0, "Print only errors", 0},
@@ -94,6 +117,25 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 			o->gate = GATE_SECCOMP;
 		else
 			argp_error(state, "--gate is auto, none or seccomp, not \"%s\"", arg);
+		break;
+	case OPT_FLIGHT: {
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(arg, &end, 10);
+		if (errno || *end || !arg[0] || arg[0] == '-' || n > DG_FLIGHT_MAX)
+			argp_error(state, "--flight-recorder wants a number of syscalls from 0 to %d, "
+					  "not \"%s\"",
+				   DG_FLIGHT_MAX, arg);
+		o->flight = (unsigned int)n;
+		break;
+	}
+	case OPT_CAPS:
+		o->caps = arg;
+		break;
+	case OPT_CAPS_FORMAT:
+		if (dg_caps_format_parse(arg, &o->caps_format))
+			argp_error(state, "--caps-format is oci or k8s, not \"%s\"", arg);
 		break;
 	case 'v':
 		dg_verbose = true;
@@ -154,6 +196,12 @@ static int check_output_dir(const char *output)
 }
 
 DG_DEFINE_CLEANUP(struct dg_recorder *, dg_recorder_close)
+DG_DEFINE_CLEANUP(struct dg_caps *, dg_caps_close)
+
+static void unpublishp(struct learn_opts *o)
+{
+	dg_flight_unpublish(&o->pub);
+}
 DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
 
 static int write_profile(struct dg_recorder *r, unsigned int session, unsigned int learned_flags,
@@ -269,6 +317,102 @@ static int spawn_recorded(struct dg_recorder *r, unsigned int session, unsigned 
 	return 0;
 }
 
+/*
+ * Pin the flight recorder and write the index `driftguard dump` reads
+ * (flight.h). `s` (stolen) is the session's entry. Without it learning
+ * still works, so a failure is a warning.
+ */
+static void publish_flight(struct learn_opts *o, struct dg_recorder *r, unsigned int session,
+			   json_t *s)
+{
+	_cleanup_(json_decrefp) json_t *sessions = json_array();
+	int ring_fd, heads_fd, rc;
+
+	if (!dg_recorder_flight_entries(r)) {
+		json_decref(s);
+		return;
+	}
+	if (!sessions || !s || json_object_set_new(s, "session", json_integer(session)) ||
+	    json_array_append_new(sessions, s)) {
+		dg_warn("flight recorder: out of memory; `driftguard dump` will not find this one");
+		return;
+	}
+	rc = dg_recorder_flight_fds(r, &ring_fd, &heads_fd);
+	if (!rc)
+		rc = dg_flight_publish(&o->pub, ring_fd, heads_fd, dg_recorder_flight_entries(r),
+				       sessions);
+	if (rc) {
+		dg_warn("%s; `driftguard dump` will not find this session", dg_errmsg());
+		dg_err_clear();
+		return;
+	}
+	dg_debug("flight recorder: last %u syscalls, pinned in %s, index %s",
+		 dg_recorder_flight_entries(r), o->pub.pin_dir, o->pub.index);
+}
+
+static json_t *command_session(char **cmd, pid_t pid)
+{
+	char name[32];
+	json_t *s, *argv;
+
+	snprintf(name, sizeof(name), "cmd:%d", (int)getpid());
+	argv = json_array();
+	for (char **a = cmd; argv && *a; a++)
+		if (json_array_append_new(argv, json_string(*a))) {
+			json_decref(argv);
+			return NULL;
+		}
+	s = json_pack("{s:s, s:i, s:o}", "name", name, "pid", (int)pid, "command", argv);
+	return s;
+}
+
+static json_t *container_session(struct learn_opts *o, const struct dg_container *c)
+{
+	struct dg_identity ident;
+	char name[512];
+	json_t *ident_json = NULL;
+
+	if (dg_identity_from_runc(o->runtime_root ?: DG_RUNC_ROOT, c->id, NULL, &ident) ||
+	    dg_identity_to_json(&ident, &ident_json)) {
+		dg_err_clear();
+		dg_debug("container %s: no identity beyond its id", c->id);
+		snprintf(name, sizeof(name), "%s", c->id);
+		ident_json = json_pack("{s:s, s:i}", "id", c->id, "init_pid", (int)c->init_pid);
+	} else {
+		dg_identity_display(&ident, name, sizeof(name));
+	}
+	return json_pack("{s:s, s:o}", "name", name, "container", ident_json);
+}
+
+/*
+ * --caps: start the session's capability recording. A runtime's container
+ * (gate) counts from the container's exec; its learning bundle gives the
+ * process every capability, so the workload's checks succeed and are seen.
+ */
+static int start_caps(struct learn_opts *o, unsigned int session, enum dg_caps_gate gate,
+		      const char *bundle_dir)
+{
+	int rc;
+
+	if (!o->capr)
+		return 0;
+	rc = dg_caps_track_session(o->capr, session, gate);
+	if (rc || !bundle_dir)
+		return rc;
+	rc = dg_caps_widen_bundle(bundle_dir);
+	if (rc)
+		return dg_err_wrap(rc, "giving the learning bundle every capability");
+	dg_info("learning capabilities (%s): the container gets every capability while "
+		"learning; what it uses is written to %s",
+		dg_caps_backend(o->capr), o->caps);
+	return 0;
+}
+
+static int write_caps(struct learn_opts *o, unsigned int session)
+{
+	return o->capr ? dg_caps_write(o->capr, session, o->caps, o->caps_format) : 0;
+}
+
 static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned int session)
 {
 	struct dg_learn_bundle bundle = {0};
@@ -298,6 +442,13 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 		}
 	}
 
+	rc = start_caps(o, session,
+			flags & DG_TASK_GATE_SECCOMP ? DG_CAPS_GATE_EXEC : DG_CAPS_GATE_NONE,
+			bundle.dir[0] ? bundle.dir : NULL);
+	if (rc) {
+		dg_learn_bundle_cleanup(&bundle);
+		return rc;
+	}
 	install_stop_handlers();
 	rc = spawn_recorded(r, session, flags, cmd, &pid);
 	if (rc) {
@@ -305,6 +456,7 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 		return rc;
 	}
 	arm_duration(o->duration);
+	publish_flight(o, r, session, command_session(o->cmd, pid));
 
 	for (;;) {
 		w = waitpid(pid, &wstatus, 0);
@@ -323,6 +475,7 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 				sig == SIGTERM ? "time is up or SIGTERM" : "interrupted", cmd[0],
 				pid);
 			rc = write_profile(r, session, learned_flags, o->output);
+			rc = rc ?: write_caps(o, session);
 			if (rc)
 				break;
 			kill(pid, sig);
@@ -333,6 +486,7 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 		return rc;
 	exit_code = exit_status(wstatus);
 	rc = write_profile(r, session, learned_flags, o->output);
+	rc = rc ?: write_caps(o, session);
 	if (rc)
 		return rc;
 	if (exit_code)
@@ -353,9 +507,13 @@ static int learn_container(struct learn_opts *o, struct dg_recorder *r, unsigned
 	if (pidfd < 0)
 		return dg_err(errno, "container \"%s\" (pid %d): %s", c.id, c.init_pid,
 			      strerror(errno));
+	rc = start_caps(o, session, DG_CAPS_GATE_NONE, NULL);
+	if (rc)
+		return rc;
 	rc = dg_recorder_watch_cgroup(r, session, c.cgroup_id, 0);
 	if (rc)
 		return rc;
+	publish_flight(o, r, session, container_session(o, &c));
 	dg_info("recording container %s (init pid %d, cgroup %s) until it exits%s", c.id,
 		c.init_pid, c.cgroup_path, o->duration > 0 ? " or --duration is up" : "");
 	install_stop_handlers();
@@ -370,18 +528,25 @@ static int learn_container(struct learn_opts *o, struct dg_recorder *r, unsigned
 		if (stop_signal)
 			break;
 	}
-	return write_profile(r, session, 0, o->output);
+	rc = write_profile(r, session, 0, o->output);
+	return rc ?: write_caps(o, session);
 }
 
 int cmd_learn(int argc, char **argv)
 {
-	struct learn_opts o = {.gate = GATE_AUTO};
+	/* Declared first, so released last: the pins go after the recorder. */
+	_cleanup_(unpublishp) struct learn_opts o = {.gate = GATE_AUTO,
+						      .flight = 0};
 	_cleanup_(dg_recorder_closep) struct dg_recorder *r = NULL;
+	_cleanup_(dg_caps_closep) struct dg_caps *capr = NULL;
+	struct dg_recorder_opts ropts;
 	unsigned int session;
 	int rc;
 
 	argp_parse(&learn_argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
 	rc = check_output_dir(o.output);
+	if (!rc && o.caps)
+		rc = check_output_dir(o.caps);
 	if (rc)
 		goto fail;
 	if (geteuid() != 0) {
@@ -389,12 +554,25 @@ int cmd_learn(int argc, char **argv)
 				   "run it with sudo");
 		goto fail;
 	}
-	rc = dg_recorder_open(&r);
+	/* One session per learn: one ring. */
+	ropts = (struct dg_recorder_opts){.flight_entries = o.flight, .flight_rings = 1};
+	rc = dg_recorder_open_opts(&ropts, &r);
 	if (rc)
 		goto fail;
 	rc = dg_recorder_new_session(r, &session);
 	if (rc)
 		goto fail;
+	if (o.caps) {
+		rc = dg_caps_open(r, &capr);
+		if (rc == -EOPNOTSUPP) {
+			dg_warn("%s; %s is not written, the seccomp profile is learned anyway",
+				dg_errmsg(), o.caps);
+			dg_err_clear();
+		} else if (rc) {
+			goto fail;
+		}
+		o.capr = capr;
+	}
 	rc = o.container ? learn_container(&o, r, session) : learn_command(&o, r, session);
 	if (rc >= 0)
 		return rc;

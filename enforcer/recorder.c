@@ -17,6 +17,7 @@
 struct dg_recorder {
 	struct learn_bpf *skel;
 	unsigned int next_session;
+	unsigned int flight_entries;
 };
 
 DG_DEFINE_CLEANUP(struct learn_bpf *, learn_bpf__destroy)
@@ -26,15 +27,69 @@ static int bpf_errno(int rc)
 	return rc < 0 ? -rc : (errno ? errno : EINVAL);
 }
 
+/* Smallest power of two >= n (n <= DG_FLIGHT_MAX), and its log2. */
+static unsigned int pow2_at_least(unsigned int n, unsigned int *shift)
+{
+	unsigned int p = 1, s = 0;
+
+	while (p < n) {
+		p <<= 1;
+		s++;
+	}
+	*shift = s;
+	return p;
+}
+
+/* Turn the flight recorder on before load: rodata, ring size, sys_exit. */
+static int configure_flight(struct learn_bpf *skel, const struct dg_recorder_opts *o,
+			    unsigned int *entries)
+{
+	unsigned int shift, n, rings;
+	int rc;
+
+	*entries = 0;
+	if (!o || !o->flight_entries)
+		return 0; /* rodata stays 0: the ring code is dead, sys_exit not loaded */
+	if (o->flight_entries > DG_FLIGHT_MAX)
+		return dg_err(EINVAL, "the flight recorder keeps at most %d syscalls per session",
+			      DG_FLIGHT_MAX);
+	rings = o->flight_rings ? o->flight_rings : 1;
+	if (rings > DG_MAX_SESSIONS - 1)
+		rings = DG_MAX_SESSIONS - 1;
+	n = pow2_at_least(o->flight_entries, &shift);
+	skel->rodata->flight_entries = n;
+	skel->rodata->flight_shift = shift;
+	skel->rodata->flight_rings = rings;
+	rc = bpf_map__set_max_entries(skel->maps.flight, n * rings);
+	if (rc)
+		return dg_err(bpf_errno(rc), "cannot size the flight recorder: %s",
+			      strerror(bpf_errno(rc)));
+	rc = bpf_program__set_autoload(skel->progs.dg_sys_exit, true);
+	if (rc)
+		return dg_err(bpf_errno(rc), "cannot enable the flight recorder's sys_exit: %s",
+			      strerror(bpf_errno(rc)));
+	*entries = n;
+	return 0;
+}
+
 int dg_recorder_open(struct dg_recorder **out)
+{
+	return dg_recorder_open_opts(NULL, out);
+}
+
+int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorder **out)
 {
 	_cleanup_(learn_bpf__destroyp) struct learn_bpf *skel = NULL;
 	struct dg_recorder *r;
+	unsigned int flight_entries;
 	int rc;
 
 	skel = learn_bpf__open();
 	if (!skel)
 		return dg_err(errno, "cannot open the recorder's BPF object: %s", strerror(errno));
+	rc = configure_flight(skel, opts, &flight_entries);
+	if (rc)
+		return rc;
 	rc = learn_bpf__load(skel);
 	if (rc)
 		return dg_err(bpf_errno(rc),
@@ -51,6 +106,7 @@ int dg_recorder_open(struct dg_recorder **out)
 		return dg_err(ENOMEM, "out of memory");
 	r->skel = TAKE_PTR(skel);
 	r->next_session = 1; /* slot 0 means "untracked" */
+	r->flight_entries = flight_entries;
 	*out = r;
 	return 0;
 }
@@ -133,4 +189,25 @@ int dg_recorder_read(struct dg_recorder *r, unsigned int session, struct dg_sysc
 uint64_t dg_recorder_lost_tasks(struct dg_recorder *r)
 {
 	return __atomic_load_n(&r->skel->bss->lost_tasks, __ATOMIC_RELAXED);
+}
+
+unsigned int dg_recorder_flight_entries(const struct dg_recorder *r)
+{
+	return r->flight_entries;
+}
+
+int dg_recorder_flight_fds(const struct dg_recorder *r, int *ring_fd, int *heads_fd)
+{
+	if (!r->flight_entries) {
+		*ring_fd = *heads_fd = -1;
+		return dg_err(ENODATA, "the flight recorder is off");
+	}
+	*ring_fd = bpf_map__fd(r->skel->maps.flight);
+	*heads_fd = bpf_map__fd(r->skel->maps.flight_heads);
+	return 0;
+}
+
+int dg_recorder_tasks_fd(struct dg_recorder *r)
+{
+	return bpf_map__fd(r->skel->maps.tasks);
 }

@@ -13,8 +13,25 @@
 
 struct dg_recorder;
 
-/* Open, load and attach the recorder; needs root (CAP_BPF + CAP_PERFMON). */
+/* What to record besides the per-session syscall bitmap. */
+struct dg_recorder_opts {
+	/*
+	 * Flight recorder: keep the last flight_entries syscalls of each of the
+	 * first flight_rings sessions in a ring in kernel memory (learn.h).
+	 * Rounded up to a power of two, at most DG_FLIGHT_MAX; 0 = off, in which
+	 * case the ring code is dead in the verified program and the sys_exit
+	 * program is not loaded.
+	 */
+	unsigned int flight_entries;
+	unsigned int flight_rings;
+};
+
+/*
+ * Open, load and attach the recorder; needs root (CAP_BPF + CAP_PERFMON).
+ * dg_recorder_open() is bitmap-only (no flight recorder).
+ */
 int dg_recorder_open(struct dg_recorder **out);
+int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorder **out);
 void dg_recorder_close(struct dg_recorder *r);
 
 /* Hand out a zeroed session slot. */
@@ -38,5 +55,14 @@ int dg_recorder_read(struct dg_recorder *r, unsigned int session, struct dg_sysc
 
 /* Tasks that should have been tracked but could not get task storage. */
 uint64_t dg_recorder_lost_tasks(struct dg_recorder *r);
+
+/* Entries per flight recorder ring (after rounding); 0 when it is off. */
+unsigned int dg_recorder_flight_entries(const struct dg_recorder *r);
+
+/* The ring map and the heads map (learn.h), to pin them; -1 when off. */
+int dg_recorder_flight_fds(const struct dg_recorder *r, int *ring_fd, int *heads_fd);
+
+/* fd of the `tasks` task storage map, for programs that share it (caps.c). */
+int dg_recorder_tasks_fd(struct dg_recorder *r);
 
 #endif /* __DG_RECORDER_H */
