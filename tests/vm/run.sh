@@ -55,12 +55,16 @@ trap 'rm -rf "$work"' EXIT
 # Random id on the command line; /init echoes it in the result marker.
 id=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 t0=$(date +%s.%N)
-# KVM is not usable on this host, hence TCG. -no-reboot + panic=-1 turns a
+# KVM is not usable on this host, hence TCG. One TCG thread: with multi-
+# threaded TCG, the kernel's int3-based text patching (static keys flipped
+# when BPF trampolines and LSM hooks attach) raced with the other vCPU and
+# oopsed the guest ("Oops: int3" in code being patched, seen in CI).
+# -no-reboot + panic=-1 turns a
 # panic into a prompt QEMU exit. stdin is /dev/null so QEMU leaves the
 # terminal alone. timeout -k: SIGKILL if QEMU ignores SIGTERM.
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
+	-accel tcg,thread=single -cpu max -m 1024 -smp 2 \
 	-nographic -no-reboot -net none \
 	-kernel "$cache/$kernel/vmlinuz" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 quiet lsm=lockdown,capability,landlock,yama,bpf panic=-1 dg.id=$id $append" \
