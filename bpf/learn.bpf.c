@@ -183,6 +183,13 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 	__u64 idx, nr; /* 64-bit: no zero-extension copies to lose bounds */
 	__u32 abi;
 
+	/*
+	 * Most tasks have no BPF task storage at all: one load tells, and saves
+	 * them the helper call. A cgroup watch may still adopt them.
+	 */
+	if (bpf_core_field_exists(task->bpf_storage) && !task->bpf_storage &&
+	    !nr_watched_cgroups)
+		return 0;
 	t = bpf_task_storage_get(&tasks, task, NULL, 0);
 	if (!t) {
 		t = adopt(task);
@@ -229,6 +236,8 @@ int BPF_PROG(dg_sys_exit, struct pt_regs *regs, long ret)
 	struct dg_task *t;
 	__u32 slot;
 
+	if (bpf_core_field_exists(task->bpf_storage) && !task->bpf_storage)
+		return 0;
 	t = bpf_task_storage_get(&tasks, task, NULL, 0);
 	if (!t || !flight_entries || !t->flight_slot)
 		return 0;
