@@ -89,7 +89,7 @@ static double measure(enum setup s, long iterations)
 			.flight_rings = 1,
 		};
 
-		if (dg_recorder_open_opts(&opts, &r) || dg_recorder_new_session(r, &session))
+		if (dg_recorder_open_opts(&opts, &r) || dg_recorder_new_session(r, &session, NULL))
 			goto out;
 		if (s == UNTRACKED) {
 			/* A recorded process elsewhere, so the session is live. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * driftguard dump: print the flight recorder of a session that a running
- * `driftguard learn` records: its last N syscalls, oldest first.
+ * driftguard dump: print the flight recorder of a container (or command)
+ * that a running `driftguard enforce` or `driftguard learn` records: its
+ * last N syscalls, oldest first.
  */
 #include <argp.h>
 #include <errno.h>
@@ -67,15 +68,17 @@ static const struct argp dump_argp = {
 	.options = dump_options,
 	.parser = dump_parse,
 	.args_doc = "CONTAINER",
-	.doc = "Print the last syscalls (the flight recorder) of a session that `driftguard "
-	       "learn` is recording, oldest first: time (CLOCK_MONOTONIC), tid, ABI, syscall, "
-	       "its six argument registers and its return value.\v"
-	       "CONTAINER is what learn records: a container's id (or a prefix of at least 4 "
-	       "characters) or name for `learn --container`; `cmd:PID`, PID being the learn "
-	       "process's (or its workload's) pid, for `learn -- CMD`; the id or name of a "
-	       "container that `learn -- runc run ...` started. The ring holds the last "
-	       "--flight-recorder N syscalls of learn (default 256). Exit status: 0, 1 when "
-	       "nothing matches or the ring cannot be read, 2 on bad usage.",
+	.doc = "Print the last syscalls (the flight recorder) of a container that `driftguard "
+	       "enforce` or `driftguard learn` is recording, oldest first: time "
+	       "(CLOCK_MONOTONIC), tid, ABI, syscall, its six argument registers and its return "
+	       "value.\v"
+	       "CONTAINER is a container's id (or a prefix of at least 4 characters) or name: "
+	       "every container enforce watches, or the one of `learn --container`; `cmd:PID`, "
+	       "PID being the learn process's (or its workload's) pid, for `learn -- CMD`; the "
+	       "id or name of a container that `learn -- runc run ...` started. The ring holds "
+	       "the last --flight-recorder N syscalls (enforce: 256 by default; learn: off "
+	       "unless asked). Exit status: 0, 1 when nothing matches or the ring cannot be "
+	       "read, 2 on bad usage.",
 };
 
 /*
@@ -131,9 +134,9 @@ static int print_text(const struct dg_flight_target *t, const struct dg_flight_e
 {
 	char line[512];
 
-	printf("# %s (learn pid %d): %llu syscalls recorded, the last %zu (ring of %u), oldest "
+	printf("# %s (%s pid %d): %llu syscalls recorded, the last %zu (ring of %u), oldest "
 	       "first\n",
-	       t->name, t->learn_pid, (unsigned long long)total, n, t->entries);
+	       t->name, t->tool, t->owner_pid, (unsigned long long)total, n, t->entries);
 	printf("# %20s %7s %-6s %s\n", "time (monotonic s)", "tid", "abi", "syscall(args) = ret");
 	for (size_t i = 0; i < n; i++)
 		printf("%s\n", dg_flight_format_line(&e[i], line, sizeof(line)));
@@ -146,8 +149,8 @@ static int print_json(const struct dg_flight_target *t, const struct dg_flight_e
 	json_t *out, *list;
 	int rc = 0;
 
-	out = json_pack("{s:s, s:i, s:O, s:i, s:I}", "name", t->name, "learn_pid",
-			(int)t->learn_pid, "session", t->session_json, "entries", (int)t->entries,
+	out = json_pack("{s:s, s:s, s:i, s:O, s:i, s:I}", "name", t->name, "tool", t->tool, "pid",
+			(int)t->owner_pid, "session", t->session_json, "entries", (int)t->entries,
 			"total", (json_int_t)total);
 	list = json_array();
 	if (!out || !list || json_object_set_new(out, "syscalls", list)) {

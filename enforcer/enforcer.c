@@ -276,6 +276,11 @@ int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms)
 	return 0;
 }
 
+int dg_enforcer_fd(const struct dg_enforcer *e)
+{
+	return ring_buffer__epoll_fd(e->rb);
+}
+
 void dg_enforcer_stats(const struct dg_enforcer *e, struct dg_enforcer_stats *out)
 {
 	out->blocked = __atomic_load_n(&e->skel->bss->n_blocked, __ATOMIC_RELAXED);

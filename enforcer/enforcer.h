@@ -42,6 +42,9 @@ int dg_enforcer_set_policy(struct dg_enforcer *e, const struct dg_policy_hdr *hd
 /* Deliver pending events; waits up to timeout_ms. -EINTR on a signal. */
 int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms);
 
+/* Readable (poll(2)) when events are pending, to wait on it with other fds. */
+int dg_enforcer_fd(const struct dg_enforcer *e);
+
 struct dg_enforcer_stats {
 	uint64_t blocked, audited, dropped;
 };

@@ -2,6 +2,7 @@
 #include "recorder.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -16,9 +17,13 @@
 
 struct dg_recorder {
 	struct learn_bpf *skel;
-	unsigned int next_session;
-	unsigned int flight_entries;
+	unsigned int next_session; /* never handed out yet */
+	bool released[DG_MAX_SESSIONS];
+	unsigned int flight_entries, flight_rings;
 };
+
+/* What all rings together may take of kernel memory, when they are many. */
+#define DG_FLIGHT_BUDGET (64u << 20)
 
 DG_DEFINE_CLEANUP(struct learn_bpf *, learn_bpf__destroy)
 
@@ -42,12 +47,12 @@ static unsigned int pow2_at_least(unsigned int n, unsigned int *shift)
 
 /* Turn the flight recorder on before load: rodata, ring size, sys_exit. */
 static int configure_flight(struct learn_bpf *skel, const struct dg_recorder_opts *o,
-			    unsigned int *entries)
+			    unsigned int *entries, unsigned int *nr_rings)
 {
 	unsigned int shift, n, rings;
 	int rc;
 
-	*entries = 0;
+	*entries = *nr_rings = 0;
 	if (!o || !o->flight_entries)
 		return 0; /* rodata stays 0: the ring code is dead, sys_exit not loaded */
 	if (o->flight_entries > DG_FLIGHT_MAX)
@@ -57,6 +62,12 @@ static int configure_flight(struct learn_bpf *skel, const struct dg_recorder_opt
 	if (rings > DG_MAX_SESSIONS - 1)
 		rings = DG_MAX_SESSIONS - 1;
 	n = pow2_at_least(o->flight_entries, &shift);
+	/* Many big rings: fewer of them, but always one. */
+	if ((unsigned long long)rings * n * sizeof(struct dg_flight_entry) > DG_FLIGHT_BUDGET) {
+		rings = DG_FLIGHT_BUDGET / (n * (unsigned int)sizeof(struct dg_flight_entry));
+		if (!rings)
+			rings = 1;
+	}
 	skel->rodata->flight_entries = n;
 	skel->rodata->flight_shift = shift;
 	skel->rodata->flight_rings = rings;
@@ -69,6 +80,7 @@ static int configure_flight(struct learn_bpf *skel, const struct dg_recorder_opt
 		return dg_err(bpf_errno(rc), "cannot enable the flight recorder's sys_exit: %s",
 			      strerror(bpf_errno(rc)));
 	*entries = n;
+	*nr_rings = rings;
 	return 0;
 }
 
@@ -81,13 +93,13 @@ int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorde
 {
 	_cleanup_(learn_bpf__destroyp) struct learn_bpf *skel = NULL;
 	struct dg_recorder *r;
-	unsigned int flight_entries;
+	unsigned int flight_entries, flight_rings;
 	int rc;
 
 	skel = learn_bpf__open();
 	if (!skel)
 		return dg_err(errno, "cannot open the recorder's BPF object: %s", strerror(errno));
-	rc = configure_flight(skel, opts, &flight_entries);
+	rc = configure_flight(skel, opts, &flight_entries, &flight_rings);
 	if (rc)
 		return rc;
 	rc = learn_bpf__load(skel);
@@ -107,6 +119,7 @@ int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorde
 	r->skel = TAKE_PTR(skel);
 	r->next_session = 1; /* slot 0 means "untracked" */
 	r->flight_entries = flight_entries;
+	r->flight_rings = flight_rings;
 	*out = r;
 	return 0;
 }
@@ -119,12 +132,19 @@ void dg_recorder_close(struct dg_recorder *r)
 	free(r);
 }
 
-int dg_recorder_new_session(struct dg_recorder *r, unsigned int *session)
+int dg_recorder_new_session(struct dg_recorder *r, unsigned int *session, uint64_t *first_seq)
 {
 	_cleanup_free_ struct dg_syscalls *zero = NULL;
+	struct dg_flight_head head = {0};
 	unsigned int s = r->next_session;
 	int rc;
 
+	/* Lowest released slot first: those have rings more often. */
+	for (unsigned int i = 1; i < r->next_session; i++)
+		if (r->released[i]) {
+			s = i;
+			break;
+		}
 	if (s >= DG_MAX_SESSIONS)
 		return dg_err(ENOSPC, "all %d recording sessions are in use", DG_MAX_SESSIONS - 1);
 	zero = calloc(1, sizeof(*zero));
@@ -135,9 +155,24 @@ int dg_recorder_new_session(struct dg_recorder *r, unsigned int *session)
 	if (rc)
 		return dg_err(bpf_errno(rc), "cannot reset recording slot %u: %s", s,
 			      strerror(bpf_errno(rc)));
-	r->next_session++;
+	/* The head only grows: the new session starts where the last one ended. */
+	if (first_seq && bpf_map__lookup_elem(r->skel->maps.flight_heads, &s, sizeof(s), &head,
+					      sizeof(head), 0))
+		return dg_err(errno, "cannot read the flight recorder head of slot %u: %s", s,
+			      strerror(errno));
+	if (s == r->next_session)
+		r->next_session++;
+	r->released[s] = false;
 	*session = s;
+	if (first_seq)
+		*first_seq = head.next;
 	return 0;
+}
+
+void dg_recorder_release_session(struct dg_recorder *r, unsigned int session)
+{
+	if (session && session < r->next_session)
+		r->released[session] = true;
 }
 
 int dg_recorder_track_pid(struct dg_recorder *r, unsigned int session, pid_t pid,
@@ -174,6 +209,18 @@ int dg_recorder_watch_cgroup(struct dg_recorder *r, unsigned int session, uint64
 	return 0;
 }
 
+int dg_recorder_unwatch_cgroup(struct dg_recorder *r, uint64_t cgroup_id)
+{
+	int rc;
+
+	rc = bpf_map__delete_elem(r->skel->maps.watched_cgroups, &cgroup_id, sizeof(cgroup_id), 0);
+	if (rc)
+		return dg_err(bpf_errno(rc), "cannot stop watching cgroup %llu: %s",
+			      (unsigned long long)cgroup_id, strerror(bpf_errno(rc)));
+	__atomic_sub_fetch(&r->skel->bss->nr_watched_cgroups, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
 int dg_recorder_read(struct dg_recorder *r, unsigned int session, struct dg_syscalls *out)
 {
 	int rc;
@@ -194,6 +241,11 @@ uint64_t dg_recorder_lost_tasks(struct dg_recorder *r)
 unsigned int dg_recorder_flight_entries(const struct dg_recorder *r)
 {
 	return r->flight_entries;
+}
+
+unsigned int dg_recorder_flight_rings(const struct dg_recorder *r)
+{
+	return r->flight_rings;
 }
 
 int dg_recorder_flight_fds(const struct dg_recorder *r, int *ring_fd, int *heads_fd)

@@ -23,7 +23,7 @@ struct dg_recorder_opts {
 	 * program is not loaded.
 	 */
 	unsigned int flight_entries;
-	unsigned int flight_rings;
+	unsigned int flight_rings; /* at most DG_MAX_SESSIONS - 1; fewer for big rings */
 };
 
 /*
@@ -34,8 +34,20 @@ int dg_recorder_open(struct dg_recorder **out);
 int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorder **out);
 void dg_recorder_close(struct dg_recorder *r);
 
-/* Hand out a zeroed session slot. */
-int dg_recorder_new_session(struct dg_recorder *r, unsigned int *session);
+/*
+ * Hand out a zeroed session slot (a released one first). *first_seq (NULL:
+ * not wanted) is the sequence number the session's first syscall will take
+ * in its flight recorder ring: what is below it in a reused ring belongs to
+ * the slot's previous session.
+ */
+int dg_recorder_new_session(struct dg_recorder *r, unsigned int *session, uint64_t *first_seq);
+
+/*
+ * Give a session's slot back once nothing records into it any more (its
+ * cgroup unwatched, its tasks gone). Tasks of it that still live keep
+ * recording into it until the slot is handed out again.
+ */
+void dg_recorder_release_session(struct dg_recorder *r, unsigned int session);
 
 /*
  * Put a process (its thread-group leader) and, from then on, every task it
@@ -50,6 +62,9 @@ int dg_recorder_track_pid(struct dg_recorder *r, unsigned int session, pid_t pid
 int dg_recorder_watch_cgroup(struct dg_recorder *r, unsigned int session, uint64_t cgroup_id,
 			     unsigned int flags);
 
+/* Stop adopting the tasks of `cgroup_id`; those already adopted stay tracked. */
+int dg_recorder_unwatch_cgroup(struct dg_recorder *r, uint64_t cgroup_id);
+
 /* Copy what `session` has recorded so far. Never clears it. */
 int dg_recorder_read(struct dg_recorder *r, unsigned int session, struct dg_syscalls *out);
 
@@ -58,6 +73,9 @@ uint64_t dg_recorder_lost_tasks(struct dg_recorder *r);
 
 /* Entries per flight recorder ring (after rounding); 0 when it is off. */
 unsigned int dg_recorder_flight_entries(const struct dg_recorder *r);
+
+/* Sessions 1..n have a ring (0 when it is off). */
+unsigned int dg_recorder_flight_rings(const struct dg_recorder *r);
 
 /* The ring map and the heads map (learn.h), to pin them; -1 when off. */
 int dg_recorder_flight_fds(const struct dg_recorder *r, int *ring_fd, int *heads_fd);

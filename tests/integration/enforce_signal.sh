@@ -72,6 +72,58 @@ check "no event for image binaries" bash -c "! jq -e -s 'any(.[]; .origin == [\"
 out=$("$ov/upper/d/echo" host-ran 2>&1 || true)
 check "host processes are not in 'containers: all' ($out)" [ "$out" = host-ran ]
 
+# The flight recorder: a block carries the container's last syscalls, up to
+# the exec that was refused; `driftguard dump` reads the ring while enforce runs.
+check "flight recorder announced" grep -q "^driftguard: flight recorder: the last 256 syscalls" "$TMP/enforce.log"
+fid=$(new_id flight)
+set_args "$ov/bundle" sh -c 'sleep 1; /d/echo tail; echo "rc=$?" >/flight.rc; sleep 30'
+runc run -b "$ov/bundle" "$fid" >/dev/null 2>&1 </dev/null &
+for _ in $(seq 100); do
+	[ -e "$ov/upper/flight.rc" ] && break
+	sleep 0.1
+done
+check "flight: the drift was blocked ($(cat "$ov/upper/flight.rc" 2>/dev/null))" grep -q "rc=137" "$ov/upper/flight.rc"
+sleep 0.3
+jq -c --arg id "$fid" 'select(.container.id == $id)' "$TMP/events.json" >"$TMP/flight.event"
+check "flight: one event for the container" [ "$(wc -l <"$TMP/flight.event")" -eq 1 ]
+check "flight: the event carries 32 syscalls, the last execve being the blocked one's" jq -e '
+	(.syscalls | length) == 32 and
+	([.syscalls[] | select(.name == "execve")] | last | .tid) == .tid and
+	all(.syscalls[]; .abi == "x86_64" and (.ts_ns > 0) and (.args | length) == 6)' \
+	"$TMP/flight.event"
+check "flight: the syscalls are in order and stop at the exec (nothing after the kill)" jq -e '
+	[.syscalls[].seq] as $s | $s == ($s | sort) and
+	(.syscalls | map(.name) | last) == "execve"' "$TMP/flight.event"
+check "flight: the sleep before it is there (the tail reaches back)" jq -e \
+	'[.syscalls[].name] | index("clock_nanosleep") != null or index("nanosleep") != null' \
+	"$TMP/flight.event"
+"$DG" dump --json "$fid" >"$TMP/flight.dump" 2>"$TMP/flight.dump.err" || true
+check "dump CONTAINER while enforce runs ($(cat "$TMP/flight.dump.err"))" jq -e --arg id "$fid" \
+	'.tool == "enforce" and .session.container.id == $id and (.syscalls | length) > 32 and
+	 .entries == 256' "$TMP/flight.dump"
+runc kill "$fid" KILL 2>/dev/null || true
+for _ in $(seq 50); do
+	runc state "$fid" >/dev/null 2>&1 || break
+	sleep 0.1
+done
+runc delete -f "$fid" 2>/dev/null || true
+sleep 1.5
+set +e
+err=$("$DG" dump "$fid" 2>&1)
+rc=$?
+set -e
+check "a container that is gone gives its ring back: dump says so ($rc: $err)" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "no flight recorder records" <<<"$2"' _ "$rc" "$err"
+out=$(run_in_container '/d/echo again; echo "rc=$?"')
+sleep 0.3
+cp "$TMP/events.json" "$TMP/events.flight.json"
+check "flight: a later container (slot reused) gets its own tail, none of the old one's" \
+	jq -e -s --slurpfile old "$TMP/flight.event" '
+	($old[0].syscalls | map(.tid)) as $gone |
+	[.[] | select(.path == "/d/echo")] | last |
+	.container.id != $old[0].container.id and (.syscalls | length) > 0 and
+	all(.syscalls[]; .tid as $t | $gone | index($t) | not)' "$TMP/events.flight.json"
+
 # A bad rules file never replaces the running policy; a good one does, atomically.
 cp "$(dirname "$0")/../../rules/default.yaml" "$TMP/live.yaml"
 stop_enforcer
@@ -120,5 +172,20 @@ check "allowlisted path runs ($out)" grep -q upper-ran <<<"$out"
 check "other drift still blocked" grep -q "script rc=137" <<<"$out"
 stop_enforcer
 check "summary counts blocks" grep -q "stopped: 1 blocked" "$TMP/enforce.log"
+
+# --flight-recorder 0: events say why they carry no syscalls.
+start_enforcer "$(dirname "$0")/../../rules/default.yaml" --flight-recorder 0 --event-syscalls 0
+check "flight recorder off is announced" grep -q "^driftguard: flight recorder off" "$TMP/enforce.log"
+run_in_container '/d/echo off; echo "rc=$?"' >/dev/null
+sleep 0.3
+check "no syscalls without the recorder, and why" event_with \
+	'.path == "/d/echo" and .syscalls == null and (.syscalls_unavailable | test("off"))'
+stop_enforcer
+set +e
+err=$("$DG" enforce -r "$(dirname "$0")/../../rules/default.yaml" --event-syscalls 300 2>&1)
+rc=$?
+set -e
+check "--event-syscalls beyond the ring: usage error ($rc: $err)" \
+	bash -c '[ "$1" -eq 2 ] && grep -q "more than the flight recorder keeps" <<<"$2"' _ "$rc" "$err"
 
 finish

@@ -94,8 +94,8 @@ set +e
 err=$("$DG" dump "cmd:$dg" 2>&1)
 rc=$?
 set -e
-check "dump with no learn running: exit 1 ($rc)" [ "$rc" -eq 1 ]
-check "dump with no learn running: says so ($err)" grep -q "no \`driftguard learn\` with a flight recorder is running" <<<"$err"
+check "dump with no recorder running: exit 1 ($rc)" [ "$rc" -eq 1 ]
+check "dump with no recorder running: says so ($err)" grep -q "no flight recorder is running" <<<"$err"
 
 # --flight-recorder 0: no ring, no sys_exit, nothing published; N is rounded up.
 "$DG" learn -q --flight-recorder 0 -o "$TMP/off.json" -- "$KS" &
@@ -171,7 +171,7 @@ rc=$?
 set -e
 check "unknown container: exit 1 ($rc)" [ "$rc" -eq 1 ]
 check "unknown container: names what is being learned ($err)" \
-	grep -q "no running learn records \"no-such-ctr\"; being learned: runc:$id" <<<"$err"
+	grep -q "no flight recorder records \"no-such-ctr\"; recorded: .*runc:$id" <<<"$err"
 runc kill "$id" KILL
 set +e
 wait "$dg"

@@ -14,7 +14,11 @@ cleanup() {
 	for c in "${CONTAINERS[@]}"; do
 		runc delete --force "$c" >/dev/null 2>&1 || true
 	done
-	rm -rf "$TMP"
+	if [ -n "${DG_KEEP_TMP:-}" ]; then
+		echo "# kept $TMP (DG_KEEP_TMP)"
+	else
+		rm -rf "$TMP"
+	fi
 }
 trap cleanup EXIT
 

@@ -140,31 +140,31 @@ static void test_order(void **state)
 
 	(void)state;
 	/* Empty ring. */
-	assert_int_equal(dg_flight_order(ring, NULL, 4, 0, out), 0);
+	assert_int_equal(dg_flight_order(ring, NULL, 4, 0, 0, out), 0);
 	/* Not wrapped: seq 0..2; slot 3 never written is left out. */
 	for (uint64_t s = 0; s < 3; s++)
 		put(ring, 4, s);
-	n = dg_flight_order(ring, NULL, 4, 3, out);
+	n = dg_flight_order(ring, NULL, 4, 0, 3, out);
 	assert_int_equal(n, 3);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(out[i].seq, i);
 	/* Wrapped: head 7 means seq 3..6, oldest first. */
 	for (uint64_t s = 3; s < 7; s++)
 		put(ring, 4, s);
-	n = dg_flight_order(ring, NULL, 4, 7, out);
+	n = dg_flight_order(ring, NULL, 4, 0, 7, out);
 	assert_int_equal(n, 4);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(out[i].seq, 3 + i);
 		assert_int_equal(out[i].nr, 3 + i);
 	}
 	/* Slot of seq 7 reserved (head 8) but not written yet: still seq 3, left out. */
-	n = dg_flight_order(ring, NULL, 4, 8, out);
+	n = dg_flight_order(ring, NULL, 4, 0, 8, out);
 	assert_int_equal(n, 3);
 	assert_int_equal(out[0].seq, 4);
 	assert_int_equal(out[2].seq, 6);
 	/* Read while being overwritten by a later lap: that slot is left out. */
 	ring[5 & 3].seq = 9;
-	n = dg_flight_order(ring, NULL, 4, 7, out);
+	n = dg_flight_order(ring, NULL, 4, 0, 7, out);
 	assert_int_equal(n, 3);
 	assert_int_equal(out[1].seq, 4);
 	assert_int_equal(out[2].seq, 6);
@@ -174,17 +174,41 @@ static void test_order(void **state)
 	memcpy(again, ring, sizeof(ring));
 	again[4 & 3].seq = DG_FLIGHT_WRITING;
 	again[6 & 3].seq = 10;
-	n = dg_flight_order(ring, again, 4, 7, out);
+	n = dg_flight_order(ring, again, 4, 0, 7, out);
 	assert_int_equal(n, 2);
 	assert_int_equal(out[0].seq, 3);
 	assert_int_equal(out[1].seq, 5);
 	/* One being written when first read is left out too. */
 	ring[3 & 3].seq = DG_FLIGHT_WRITING;
-	n = dg_flight_order(ring, NULL, 4, 7, out);
+	n = dg_flight_order(ring, NULL, 4, 0, 7, out);
 	assert_int_equal(n, 3);
 	assert_int_equal(out[0].seq, 4);
 	/* A ring is a power of two. */
-	assert_int_equal(dg_flight_order(ring, NULL, 3, 2, out), 0);
+	assert_int_equal(dg_flight_order(ring, NULL, 3, 0, 2, out), 0);
+}
+
+/* A reused session slot: what is below the session's first_seq is not its own. */
+static void test_order_first(void **state)
+{
+	struct dg_flight_entry ring[4] = {0}, out[4];
+	size_t n;
+
+	(void)state;
+	/* The previous session wrote seq 0..1 and left; the new one starts at 2. */
+	for (uint64_t s = 0; s < 4; s++)
+		put(ring, 4, s);
+	n = dg_flight_order(ring, NULL, 4, 2, 4, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].seq, 2);
+	assert_int_equal(out[1].seq, 3);
+	/* Nothing of its own yet. */
+	assert_int_equal(dg_flight_order(ring, NULL, 4, 4, 4, out), 0);
+	/* Once the ring wrapped past first, first no longer matters. */
+	for (uint64_t s = 4; s < 9; s++)
+		put(ring, 4, s);
+	n = dg_flight_order(ring, NULL, 4, 2, 9, out);
+	assert_int_equal(n, 4);
+	assert_int_equal(out[0].seq, 5);
 }
 
 static json_t *cmd_session(int workload)
@@ -195,8 +219,10 @@ static json_t *cmd_session(int workload)
 
 static json_t *ctr_session(const char *id, const char *name)
 {
-	return json_pack("{s:i, s:s, s:{s:s, s:s, s:s}}", "session", 1, "name", "runc:x", "container",
-			 "runtime", "runc", "id", id, "name", name);
+	/* "...999": a session whose slot served an earlier container. */
+	return json_pack("{s:i, s:i, s:s, s:{s:s, s:s, s:s}}", "session", 1, "first_seq",
+			 strstr(id, "999") ? 77 : 0, "name", "runc:x", "container", "runtime",
+			 "runc", "id", id, "name", name);
 }
 
 static void test_matches(void **state)
@@ -223,15 +249,16 @@ static void test_matches(void **state)
 	json_decref(k);
 }
 
-/* An index file of learn process `pid` with one session. */
-static void write_index(const char *dir, int pid, json_t *session)
+/* An index file of `tool` process `pid` with one session. */
+static void write_index(const char *dir, const char *tool, int pid, json_t *session)
 {
 	char path[512];
 	json_t *index;
 
-	snprintf(path, sizeof(path), "%s/learn-%d.json", dir, pid);
-	index = json_pack("{s:i, s:i, s:s, s:i, s:i, s:[o]}", "version", DG_FLIGHT_INDEX_VERSION,
-			  "pid", pid, "pin_dir", "/nonexistent", "entries", 256, "entry_size",
+	snprintf(path, sizeof(path), "%s/%s-%d.json", dir, tool, pid);
+	index = json_pack("{s:i, s:s, s:i, s:s, s:i, s:i, s:[o]}", "version",
+			  DG_FLIGHT_INDEX_VERSION, "tool", tool, "pid", pid, "pin_dir",
+			  "/nonexistent", "entries", 256, "entry_size",
 			  (int)sizeof(struct dg_flight_entry), "sessions", session);
 	assert_non_null(index);
 	assert_int_equal(json_dump_file(index, path, 0), 0);
@@ -250,7 +277,7 @@ static int dead_pid(void)
 
 static void test_find(void **state)
 {
-	char dir[] = "/tmp/dg-flight-test.XXXXXX", cmd[64];
+	char dir[] = "/tmp/dg-flight-test.XXXXXX", cmd[512];
 	struct dg_flight_target t;
 	pid_t extra[] = {555, 0};
 	int self = getpid(), rc;
@@ -260,16 +287,18 @@ static void test_find(void **state)
 	/* Nothing running. */
 	rc = dg_flight_find(dir, "web", NULL, &t);
 	assert_int_equal(rc, -ENOENT);
-	assert_non_null(strstr(dg_errmsg(), "no `driftguard learn` with a flight recorder"));
-	/* A stale index (its learn is gone) is ignored. */
-	write_index(dir, dead_pid(), ctr_session("dgtest-stale", "web"));
+	assert_non_null(strstr(dg_errmsg(), "no flight recorder is running"));
+	/* A stale index (its owner is gone) is ignored. */
+	write_index(dir, "learn", dead_pid(), ctr_session("dgtest-stale", "web"));
 	rc = dg_flight_find(dir, "web", NULL, &t);
 	assert_int_equal(rc, -ENOENT);
 	/* A live one (this process stands in for learn). */
-	write_index(dir, self, ctr_session("dgtest-abcdef", "web"));
+	write_index(dir, "learn", self, ctr_session("dgtest-abcdef", "web"));
 	rc = dg_flight_find(dir, "web", NULL, &t);
 	assert_int_equal(rc, 0);
-	assert_int_equal(t.learn_pid, self);
+	assert_string_equal(t.tool, "learn");
+	assert_int_equal(t.owner_pid, self);
+	assert_int_equal(t.first_seq, 0);
 	assert_int_equal(t.session, 1);
 	assert_int_equal(t.entries, 256);
 	assert_string_equal(t.pin_dir, "/nonexistent");
@@ -280,23 +309,33 @@ static void test_find(void **state)
 	/* Unknown: says what is being learned. */
 	rc = dg_flight_find(dir, "db", NULL, &t);
 	assert_int_equal(rc, -ENOENT);
-	assert_non_null(strstr(dg_errmsg(), "no running learn records \"db\"; being learned: runc:x"));
+	assert_non_null(strstr(dg_errmsg(), "no flight recorder records \"db\"; recorded: runc:x"));
 	assert_null(t.session_json);
 	/* A command session found through the pids of a container it started. */
-	write_index(dir, getppid(), cmd_session(555));
+	write_index(dir, "learn", getppid(), cmd_session(555));
 	assert_int_equal(dg_flight_find(dir, "db", extra, &t), 0);
 	assert_string_equal(t.name, "cmd:4242");
 	dg_flight_target_clear(&t);
-	/* Ambiguous: two learns record containers named "web". */
+	/* Ambiguous: learn and enforce record containers named "web". An
+	 * enforce session whose slot served before starts at its first_seq. */
 	snprintf(cmd, sizeof(cmd), "%s/learn-%d.json", dir, getppid());
 	unlink(cmd);
-	write_index(dir, getppid(), ctr_session("dgtest-abc999", "web"));
+	write_index(dir, "enforce", getppid(), ctr_session("dgtest-abc999", "web"));
+	assert_int_equal(dg_flight_find(dir, "dgtest-abc999", NULL, &t), 0);
+	assert_string_equal(t.tool, "enforce");
+	assert_int_equal(t.first_seq, 77);
+	dg_flight_target_clear(&t);
+	/* Temporary and foreign files are not indexes. */
+	snprintf(cmd, sizeof(cmd), "cp %s/enforce-%d.json %s/enforce-%d.json.tmp; cp "
+		 "%s/enforce-%d.json %s/other-1.json", dir, getppid(), dir, self, dir, getppid(),
+		 dir);
+	assert_int_equal(system(cmd), 0);
 	rc = dg_flight_find(dir, "web", NULL, &t);
 	assert_int_equal(rc, -EEXIST);
 	assert_non_null(strstr(dg_errmsg(), "ambiguous"));
 	/* An exact id wins over another's prefix. */
 	assert_int_equal(dg_flight_find(dir, "dgtest-abcdef", NULL, &t), 0);
-	assert_int_equal(t.learn_pid, self);
+	assert_int_equal(t.owner_pid, self);
 	dg_flight_target_clear(&t);
 	assert_int_equal(dg_flight_find(dir, "dgtest-abc", NULL, &t), -EEXIST);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -309,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_abi_names),  cmocka_unit_test(test_syscall_names),
 		cmocka_unit_test(test_format_ret), cmocka_unit_test(test_format_line),
 		cmocka_unit_test(test_entry_json), cmocka_unit_test(test_order),
+		cmocka_unit_test(test_order_first),
 		cmocka_unit_test(test_matches),	   cmocka_unit_test(test_find),
 	};
 
