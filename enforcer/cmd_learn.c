@@ -15,12 +15,14 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "commands.h"
+#include "config.h"
 #include "container.h"
 #include "cap_recorder.h"
 #include "error.h"
@@ -45,6 +47,7 @@ struct learn_opts {
 	enum dg_caps_format caps_format;
 	struct dg_caps *capr;
 	struct dg_flight_pub pub; /* what was published for `driftguard dump` */
+	char subject[1024];	  /* what is learned, for the profile's comment */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -204,8 +207,28 @@ static void unpublishp(struct learn_opts *o)
 }
 DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
 
+/*
+ * The profile's "comment": what it was learned from, when, on which kernel,
+ * so that a profile file names its container (runtimes ignore the key).
+ */
+static int set_comment(struct dg_profile *p, const char *subject)
+{
+	char when[32], comment[1536];
+	struct utsname u;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	snprintf(comment, sizeof(comment), "learned by driftguard %s from %s, %s, kernel %s",
+		 DG_VERSION, subject, when, u.release);
+	return dg_profile_set_comment(p, comment);
+}
+
 static int write_profile(struct dg_recorder *r, unsigned int session, unsigned int learned_flags,
-			 const char *output)
+			 const char *output, const char *subject)
 {
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
 	_cleanup_free_ struct dg_syscalls *s = NULL;
@@ -226,6 +249,9 @@ static int write_profile(struct dg_recorder *r, unsigned int session, unsigned i
 	rc = dg_profile_from_syscalls(s, learned_flags, &p);
 	if (rc)
 		return dg_err_wrap(rc, "building the profile");
+	rc = set_comment(p, subject);
+	if (rc)
+		return rc;
 	rc = dg_profile_write_file(p, output);
 	if (rc)
 		return dg_err_wrap(rc, "writing %s", output);
@@ -339,8 +365,8 @@ static void publish_flight(struct learn_opts *o, struct dg_recorder *r, unsigned
 	}
 	rc = dg_recorder_flight_fds(r, &ring_fd, &heads_fd);
 	if (!rc)
-		rc = dg_flight_publish(&o->pub, ring_fd, heads_fd, dg_recorder_flight_entries(r),
-				       sessions);
+		rc = dg_flight_publish(&o->pub, "learn", ring_fd, heads_fd,
+				       dg_recorder_flight_entries(r), sessions);
 	if (rc) {
 		dg_warn("%s; `driftguard dump` will not find this session", dg_errmsg());
 		dg_err_clear();
@@ -381,6 +407,7 @@ static json_t *container_session(struct learn_opts *o, const struct dg_container
 	} else {
 		dg_identity_display(&ident, name, sizeof(name));
 	}
+	snprintf(o->subject, sizeof(o->subject), "container %s", name);
 	return json_pack("{s:s, s:o}", "name", name, "container", ident_json);
 }
 
@@ -421,6 +448,15 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 	unsigned int flags = 0, learned_flags = 0;
 	int rc, wstatus = 0, exit_code;
 	pid_t pid = -1, w;
+	size_t used;
+
+	/* "`runc run -b b web-1`": the command line names the container, if any. */
+	used = (size_t)snprintf(o->subject, sizeof(o->subject), "`");
+	for (char **a = o->cmd; *a && used < sizeof(o->subject); a++)
+		used += (size_t)snprintf(o->subject + used, sizeof(o->subject) - used, "%s%s",
+					 a == o->cmd ? "" : " ", *a);
+	if (used < sizeof(o->subject))
+		snprintf(o->subject + used, sizeof(o->subject) - used, "`");
 
 	if (o->gate != GATE_NONE) {
 		rc = dg_learn_bundle_prepare(o->cmd, &bundle, &runtime_argv);
@@ -474,7 +510,7 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 			dg_info("%s: writing the profile, then stopping %s (pid %d)",
 				sig == SIGTERM ? "time is up or SIGTERM" : "interrupted", cmd[0],
 				pid);
-			rc = write_profile(r, session, learned_flags, o->output);
+			rc = write_profile(r, session, learned_flags, o->output, o->subject);
 			rc = rc ?: write_caps(o, session);
 			if (rc)
 				break;
@@ -485,7 +521,7 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 	if (rc)
 		return rc;
 	exit_code = exit_status(wstatus);
-	rc = write_profile(r, session, learned_flags, o->output);
+	rc = write_profile(r, session, learned_flags, o->output, o->subject);
 	rc = rc ?: write_caps(o, session);
 	if (rc)
 		return rc;
@@ -528,7 +564,7 @@ static int learn_container(struct learn_opts *o, struct dg_recorder *r, unsigned
 		if (stop_signal)
 			break;
 	}
-	rc = write_profile(r, session, 0, o->output);
+	rc = write_profile(r, session, 0, o->output, o->subject);
 	return rc ?: write_caps(o, session);
 }
 
@@ -559,7 +595,7 @@ int cmd_learn(int argc, char **argv)
 	rc = dg_recorder_open_opts(&ropts, &r);
 	if (rc)
 		goto fail;
-	rc = dg_recorder_new_session(r, &session);
+	rc = dg_recorder_new_session(r, &session, NULL);
 	if (rc)
 		goto fail;
 	if (o.caps) {

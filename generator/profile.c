@@ -294,5 +294,17 @@ void dg_profile_free(struct dg_profile *p)
 	free_names(p->flags, p->n_flags);
 	free(p->listener_path);
 	free(p->listener_metadata);
+	free(p->comment);
 	free(p);
+}
+
+int dg_profile_set_comment(struct dg_profile *p, const char *comment)
+{
+	char *c = NULL;
+
+	if (comment && !(c = strdup(comment)))
+		return dg_err(ENOMEM, "out of memory");
+	free(p->comment);
+	p->comment = c;
+	return 0;
 }

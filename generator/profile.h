@@ -52,6 +52,9 @@ struct dg_rule {
 };
 
 struct dg_profile {
+	/* moby's free-text "comment" (runtimes ignore it): what the profile was
+	 * learned from, by whom, when. NULL when absent. */
+	char *comment;
 	/* default_action.ret/has_ret carry "defaultErrnoRet". */
 	struct dg_action default_action;
 	uint32_t *arches; /* libseccomp SCMP_ARCH_* tokens, in input order */
@@ -116,5 +119,7 @@ int dg_profile_add_arch(struct dg_profile *p, uint32_t token);
 int dg_profile_add_rule(struct dg_profile *p, const char *const *names, size_t n_names,
 			const struct dg_action *action, const struct dg_arg *args, size_t n_args);
 void dg_profile_free(struct dg_profile *p);
+/* Replace the comment (NULL: none). */
+int dg_profile_set_comment(struct dg_profile *p, const char *comment);
 
 #endif /* __DG_PROFILE_H */

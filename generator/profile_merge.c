@@ -18,6 +18,7 @@
 #include "profile.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,27 @@ static int check_inputs(struct dg_profile *const *in, size_t n)
 	return 0;
 }
 
+/* "merged by driftguard from: A | B": what each input says it came from. */
+static int merge_comments(struct dg_profile *const *in, size_t n, struct dg_profile *out)
+{
+	_cleanup_free_ char *c = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&c, &len);
+	if (!f)
+		return dg_err(ENOMEM, "out of memory");
+	fputs("merged by driftguard from:", f);
+	for (size_t i = 0; i < n; i++)
+		if (in[i]->comment)
+			fprintf(f, "%s %s", i ? " |" : "", in[i]->comment);
+		else
+			fprintf(f, "%s input %zu (no comment)", i ? " |" : "", i + 1);
+	if (fclose(f))
+		return dg_err(ENOMEM, "out of memory");
+	return dg_profile_set_comment(out, c);
+}
+
 static int merge_header(struct dg_profile *const *in, size_t n, struct dg_profile *out)
 {
 	size_t strictest = 0;
@@ -214,6 +236,9 @@ int dg_profile_merge(struct dg_profile *const *in, size_t n, struct dg_profile *
 	if (!m)
 		return dg_err(ENOMEM, "out of memory");
 	rc = merge_header(in, n, m);
+	if (rc < 0)
+		return rc;
+	rc = merge_comments(in, n, m);
 	if (rc < 0)
 		return rc;
 

@@ -470,6 +470,11 @@ static int parse_seccomp(const struct pctx *c, json_t *j, struct dg_profile **ou
 			return rc;
 	}
 
+	/* Kept through check and merge; elsewhere "comment" is skipped, as moby does. */
+	v = json_object_get(j, "comment");
+	if (json_is_string(v) && (rc = dg_profile_set_comment(p, json_string_value(v))) < 0)
+		return rc;
+
 	rc = parse_optional_string(c, "listenerPath", json_object_get(j, "listenerPath"),
 				   &p->listener_path);
 	if (rc < 0)

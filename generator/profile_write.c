@@ -90,6 +90,8 @@ static json_t *profile_json(const struct dg_profile *p)
 
 	if (!o || !rules || !def)
 		return NULL;
+	if (p->comment && !set(o, "comment", json_string(p->comment)))
+		return NULL;
 	if (!set(o, "defaultAction", json_string(def)))
 		return NULL;
 	if (p->default_action.has_ret &&

@@ -12,6 +12,9 @@ require_root
 names=$(jq -c '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]]' "$TMP/first.json")
 check "first syscall recorded, nothing else: $names" \
 	[ "$names" = '["execve","exit_group","getcpu","rt_sigreturn"]' ]
+check "the profile's comment names the command and the kernel" jq -e --arg k "$(uname -r)" \
+	'.comment | test("^learned by driftguard [0-9.]+ from `.*/first_syscall`, [0-9T:-]+Z, kernel ") and endswith($k)' \
+	"$TMP/first.json"
 check "profile is OCI: default ERRNO/EPERM, x86_64" jq -e '.defaultAction == "SCMP_ACT_ERRNO" and
 	.defaultErrnoRet == 1 and .architectures == ["SCMP_ARCH_X86_64"]' "$TMP/first.json"
 check "clone3 answers ENOSYS when unrecorded" jq -e '[.syscalls[] | select(.action ==

@@ -23,6 +23,9 @@ rc=$?
 wait "$runc_pid"
 set -e
 check "learn --container exits 0 when the container exits ($rc)" [ "$rc" -eq 0 ]
+check "the profile's comment names the container" jq -e --arg id "$id" \
+	'.comment | startswith("learned by driftguard ") and contains("from container runc:" + $id)' \
+	"$TMP/c.json"
 # The shell existed before; ls and threads were forked after attaching.
 for s in getdents64 clone wait4 execve; do
 	check "container task recorded: $s" profile_has "$TMP/c.json" "$s"

@@ -238,6 +238,9 @@ static void test_merge_single_and_idempotent(void **state)
 	(void)state;
 	assert_int_equal(dg_profile_merge(in, 1, &m), 0);
 	assert_int_equal(dg_profile_merge(in, 2, &mm), 0);
+	/* Only the comments differ: they count the inputs. */
+	assert_int_equal(dg_profile_set_comment(m, NULL), 0);
+	assert_int_equal(dg_profile_set_comment(mm, NULL), 0);
 	s1 = dg_profile_to_string(m);
 	s2 = dg_profile_to_string(mm);
 	assert_string_equal(s1, s2);
@@ -246,6 +249,32 @@ static void test_merge_single_and_idempotent(void **state)
 	free(s2);
 	dg_profile_free(m);
 	dg_profile_free(mm);
+	dg_profile_free(a);
+}
+
+/* The merged profile says what it was merged from; the inputs' comments survive. */
+static void test_merge_comments(void **state)
+{
+	struct dg_profile *a = from("{\"comment\": \"learned from container runc:web\", "
+				    "\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": []}");
+	struct dg_profile *b = from("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": []}");
+	struct dg_profile *in[2] = {a, b}, *m = NULL, *back = NULL;
+	char *text;
+
+	(void)state;
+	assert_string_equal(a->comment, "learned from container runc:web");
+	assert_null(b->comment);
+	assert_int_equal(dg_profile_merge(in, 2, &m), 0);
+	assert_string_equal(m->comment, "merged by driftguard from: learned from container "
+					"runc:web | input 2 (no comment)");
+	text = dg_profile_to_string(m);
+	assert_non_null(text);
+	assert_int_equal(dg_profile_parse_string(text, "m.json", &back), 0);
+	assert_string_equal(back->comment, m->comment);
+	free(text);
+	dg_profile_free(back);
+	dg_profile_free(m);
+	dg_profile_free(b);
 	dg_profile_free(a);
 }
 
@@ -276,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_merge_conditional_denials),
 		cmocka_unit_test(test_merge_single_and_idempotent),
 		cmocka_unit_test(test_merge_result_must_compile),
+		cmocka_unit_test(test_merge_comments),
 	};
 
 	seccomp_host_independent();
