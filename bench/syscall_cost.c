@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Cost per syscall of a tight getppid loop, in one run, under five setups:
+ * Cost per syscall of a tight getppid loop, in one run, under six setups:
  *   none       no BPF program
  *   floor      an empty tp_btf/sys_enter program (bpf/floor.bpf.c)
  *   bitmap     the driftguard recorder, bitmap only (flight recorder off), this
@@ -12,6 +12,10 @@
  *              process, this one not; with DG_BENCH_UNTRACKED_RING=1 in the
  *              environment, with the flight recorder on (learn's default),
  *              so that untracked syscalls also run the sys_exit program
+ *   watching   what enforce costs the host's tasks: the recorder with the
+ *              flight recorder on (256 entries, a ring per session) and a
+ *              cgroup watched, so that an untracked task also looks its
+ *              cgroup up at each syscall; this process untracked
  * Rounds alternate between setups so drift in machine speed hits all alike;
  * the median and the fastest round of each are reported (the fastest is the
  * least disturbed by the rest of the machine). The process is pinned to one
@@ -36,8 +40,12 @@
 #include "floor.skel.h"
 #include "recorder.h"
 
-enum setup { NONE, FLOOR, BITMAP, RING, UNTRACKED, NSETUPS };
-static const char *const setup_names[] = {"none", "floor", "bitmap", "ring", "untracked"};
+enum setup { NONE, FLOOR, BITMAP, RING, UNTRACKED, WATCHING, NSETUPS };
+static const char *const setup_names[] = {"none",      "floor",	 "bitmap",
+					  "ring",      "untracked", "watching"};
+
+/* A cgroup id no cgroup has: the lookup happens, nothing is adopted. */
+#define NO_SUCH_CGROUP (~0ULL - 1)
 
 static bool untracked_ring;
 
@@ -83,15 +91,19 @@ static double measure(enum setup s, long iterations)
 			goto out;
 	} else if (s != NONE) {
 		struct dg_recorder_opts opts = {
-			.flight_entries = s == RING || (s == UNTRACKED && untracked_ring)
+			.flight_entries = s == RING || s == WATCHING ||
+							  (s == UNTRACKED && untracked_ring)
 						  ? DG_FLIGHT_SUGGESTED
 						  : 0,
-			.flight_rings = 1,
+			.flight_rings = s == WATCHING ? DG_MAX_SESSIONS - 1 : 1,
 		};
 
 		if (dg_recorder_open_opts(&opts, &r) || dg_recorder_new_session(r, &session, NULL))
 			goto out;
-		if (s == UNTRACKED) {
+		if (s == WATCHING) {
+			if (dg_recorder_watch_cgroup(r, session, NO_SUCH_CGROUP, 0))
+				goto out;
+		} else if (s == UNTRACKED) {
 			/* A recorded process elsewhere, so the session is live. */
 			other = fork();
 			if (other == 0) {
@@ -158,7 +170,7 @@ int main(int argc, char **argv)
 		       median[s] - median[NONE], best[s], best[s] - best[NONE]);
 	}
 	printf("added cost / the floor's added cost (targets: bitmap <= 1.15, untracked <= 1.05; "
-	       "ring: no target, it also runs a sys_exit program)\n");
+	       "ring, watching: no target, they also run a sys_exit program)\n");
 	printf("  %-10s %12s %12s\n", "", "median", "fastest");
 	for (int s = BITMAP; s < NSETUPS; s++)
 		printf("  %-10s %12.2f %12.2f\n", setup_names[s],

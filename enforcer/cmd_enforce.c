@@ -211,10 +211,29 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 	if (!st->flight) {
 		json_object_set_new(line, "syscalls_unavailable",
 				    json_string("the flight recorder is off (--flight-recorder 0)"));
-	} else if (dg_flight_watch_tail(st->flight, ev->cgroup_id, ev->time_ns,
-					st->o->event_syscalls, &tail)) {
-		json_object_set_new(line, "syscalls_unavailable", json_string(dg_errmsg()));
-		dg_err_clear();
+		json_object_set_new(line, "syscalls", json_null());
+		return;
+	}
+	/*
+	 * The event can arrive before the refused syscall returns: give its
+	 * return value (EPERM with BPF-LSM) up to ~5 ms to show.
+	 */
+	for (int tries = 0; tries < 5; tries++) {
+		json_t *last;
+
+		json_decref(tail);
+		tail = NULL;
+		if (dg_flight_watch_tail(st->flight, ev->cgroup_id, ev->time_ns,
+					 st->o->event_syscalls, &tail)) {
+			json_object_set_new(line, "syscalls_unavailable", json_string(dg_errmsg()));
+			dg_err_clear();
+			break;
+		}
+		last = json_array_get(tail, json_array_size(tail) - 1);
+		if (!last || json_integer_value(json_object_get(last, "tid")) != ev->tid ||
+		    !json_is_null(json_object_get(last, "ret")))
+			break;
+		usleep(1000);
 	}
 	json_object_set_new(line, "syscalls", tail ? tail : json_null());
 }
@@ -230,7 +249,9 @@ static void on_event(const struct dg_exec_event *ev, void *ctx)
 
 	if (ev->rule < DG_MAX_RULES && st->src[ev->rule] < st->policy->n_rules)
 		rule = &st->policy->rules[st->src[ev->rule]];
-	if (dg_identity_resolve_id(st->ids, ev->cgroup_id, &ident) == 0) {
+	/* The recorder's copy first: a container that just exited is gone from its state. */
+	if ((st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, &ident) == 0) ||
+	    dg_identity_resolve_id(st->ids, ev->cgroup_id, &ident) == 0) {
 		char display[512];
 
 		container = json_pack("{s:s, s:s, s:s, s:s}", "runtime", dg_runtime_name(ident.runtime),
@@ -436,12 +457,13 @@ static int run(struct enforce_opts *o)
 			rc = dg_err(errno, "poll: %s", strerror(errno));
 			break;
 		}
-		if (flight)
-			dg_flight_watch_refresh(flight);
 		rc = dg_enforcer_poll(enforcer, 0);
 		if (rc && rc != -EINTR)
 			break;
 		rc = 0;
+		/* After the events: they still find a container that has just gone. */
+		if (flight)
+			dg_flight_watch_refresh(flight);
 		if (reload) {
 			reload = 0;
 			if (load_policy(&st))

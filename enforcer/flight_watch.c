@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "flight_watch.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,13 +20,17 @@
 
 #define DG_MAX_ROOTS 16
 
+/* A container that exited keeps its ring this long, for its last events and dumps. */
+#define DG_GONE_GRACE_S 5
+
 struct watched {
-	char id[DG_IDENTITY_ID_MAX];
+	struct dg_identity ident;
 	uint64_t cgroup_id;
 	unsigned int session;
 	uint64_t first_seq;
 	json_t *session_json; /* its entry in the index */
 	bool seen;	      /* listed by the current scan */
+	time_t gone_at;	      /* when a scan first missed it; 0: running */
 };
 
 struct dg_flight_watch {
@@ -120,11 +125,52 @@ int dg_flight_watch_fd(const struct dg_flight_watch *w)
 	return w->inotify_fd;
 }
 
+#define DG_CONTAINER_DIR_EVENTS (IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR)
+
+/*
+ * Watch state directory i and the container directories already in it; if
+ * it does not exist yet (runc makes /run/runc at its first container), watch
+ * its nearest existing parent, whose events bring us back here. True when
+ * the directory is watched now.
+ */
+static bool watch_root(struct dg_flight_watch *w, size_t i)
+{
+	char parent[4096], *slash;
+	struct dirent *de;
+	DIR *d;
+
+	w->root_wd[i] = inotify_add_watch(w->inotify_fd, w->roots[i],
+					  IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_ONLYDIR);
+	if (w->root_wd[i] < 0) {
+		snprintf(parent, sizeof(parent), "%s", w->roots[i]);
+		while ((slash = strrchr(parent, '/')) && slash != parent) {
+			*slash = '\0';
+			if (inotify_add_watch(w->inotify_fd, parent,
+					      IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_MASK_ADD) >=
+			    0)
+				break;
+		}
+		return false;
+	}
+	d = opendir(w->roots[i]);
+	while (d && (de = readdir(d))) {
+		char dir[4096];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", w->roots[i], de->d_name);
+		inotify_add_watch(w->inotify_fd, dir, DG_CONTAINER_DIR_EVENTS);
+	}
+	if (d)
+		closedir(d);
+	return true;
+}
+
 /*
  * Did a state directory change? inotify on each one that exists, and on
  * each container directory in it, since the state file of a new container
- * is written (renamed into place) after its directory appears; the mtimes
- * of the state directories, for those created since the last look.
+ * is written (renamed into place) after its directory appears; the parent
+ * of one that does not exist yet; and the mtimes, as a fallback.
  */
 static bool roots_changed(struct dg_flight_watch *w)
 {
@@ -137,6 +183,11 @@ static bool roots_changed(struct dg_flight_watch *w)
 		for (char *p = buf; p < buf + len;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
+			/* A state directory removed: watch for it to come back. */
+			for (size_t i = 0;
+			     (ev->mask & IN_IGNORED) && w->roots[i] && i < DG_MAX_ROOTS; i++)
+				if (ev->wd == w->root_wd[i])
+					w->root_wd[i] = -1;
 			for (size_t i = 0;
 			     ev->len && (ev->mask & IN_ISDIR) && w->roots[i] && i < DG_MAX_ROOTS;
 			     i++) {
@@ -145,8 +196,7 @@ static bool roots_changed(struct dg_flight_watch *w)
 				if (ev->wd != w->root_wd[i])
 					continue;
 				snprintf(dir, sizeof(dir), "%s/%s", w->roots[i], ev->name);
-				inotify_add_watch(w->inotify_fd, dir,
-						  IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+				inotify_add_watch(w->inotify_fd, dir, DG_CONTAINER_DIR_EVENTS);
 			}
 			p += sizeof(*ev) + ev->len;
 		}
@@ -155,10 +205,8 @@ static bool roots_changed(struct dg_flight_watch *w)
 		struct stat st;
 		struct timespec m = {0};
 
-		if (w->root_wd[i] < 0)
-			w->root_wd[i] =
-				inotify_add_watch(w->inotify_fd, w->roots[i],
-						  IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_ONLYDIR);
+		if (w->root_wd[i] < 0 && watch_root(w, i))
+			changed = true;
 		if (!stat(w->roots[i], &st))
 			m = st.st_mtim;
 		if (m.tv_sec != w->mtime[i].tv_sec || m.tv_nsec != w->mtime[i].tv_nsec)
@@ -206,7 +254,7 @@ static bool watch(struct dg_flight_watch *w, const struct dg_identity *ident)
 	}
 	if (x->session > dg_recorder_flight_rings(w->rec))
 		warn_once(w, ident, "the rings that fit in the memory budget are all taken");
-	snprintf(x->id, sizeof(x->id), "%s", ident->id);
+	x->ident = *ident;
 	x->cgroup_id = ident->cgroup_id;
 	x->seen = true;
 	if (dg_identity_to_json(ident, &ident_json))
@@ -221,14 +269,22 @@ static bool watch(struct dg_flight_watch *w, const struct dg_identity *ident)
 	return true;
 }
 
-static void unwatch(struct dg_flight_watch *w, size_t i)
+/* Its cgroup is no longer watched at once; its ring is given back after the grace. */
+static void unwatch(struct dg_flight_watch *w, size_t i, time_t now)
 {
 	struct watched *x = &w->w[i];
 
-	if (dg_recorder_unwatch_cgroup(w->rec, x->cgroup_id))
-		dg_err_clear(); /* its cgroup's id is not reused while it exists */
+	if (!x->gone_at) {
+		x->gone_at = now;
+		if (dg_recorder_unwatch_cgroup(w->rec, x->cgroup_id))
+			dg_err_clear(); /* a cgroup's id is never reused */
+		return;
+	}
+	if (now - x->gone_at < DG_GONE_GRACE_S)
+		return;
 	dg_recorder_release_session(w->rec, x->session);
-	dg_debug("flight recorder: container %s is gone, session %u released", x->id, x->session);
+	dg_debug("flight recorder: container %s is gone, session %u released", x->ident.id,
+		 x->session);
 	json_decref(x->session_json);
 	w->w[i] = w->w[--w->n];
 }
@@ -272,7 +328,7 @@ void dg_flight_watch_refresh(struct dg_flight_watch *w)
 			if (ids[k].init_pid <= 0 || !ids[k].cgroup_id)
 				continue; /* stopped, or no cgroup v2 to watch */
 			x = find_cgroup(w, ids[k].cgroup_id);
-			if (x)
+			if (x && !x->gone_at)
 				x->seen = true;
 			else if (watch(w, &ids[k]))
 				changed = true;
@@ -280,14 +336,27 @@ void dg_flight_watch_refresh(struct dg_flight_watch *w)
 	}
 	for (size_t i = w->n; i-- > 0;)
 		if (!w->w[i].seen) {
-			unwatch(w, i);
-			changed = true;
+			size_t before = w->n;
+
+			unwatch(w, i, now);
+			changed |= w->n != before;
 		}
 	if (changed && republish(w)) {
 		dg_warn("flight recorder: %s; `driftguard dump` may not see every container",
 			dg_errmsg());
 		dg_err_clear();
 	}
+}
+
+int dg_flight_watch_identity(struct dg_flight_watch *w, uint64_t cgroup_id,
+			     struct dg_identity *out)
+{
+	struct watched *x = find_cgroup(w, cgroup_id);
+
+	if (!x)
+		return -ENOENT;
+	*out = x->ident;
+	return 0;
 }
 
 int dg_flight_watch_tail(struct dg_flight_watch *w, uint64_t cgroup_id, uint64_t until_ns,

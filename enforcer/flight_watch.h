@@ -7,7 +7,8 @@
  * Containers are found in the runc-like state directories that identity.h
  * knows (runc, crun, docker, containerd): each running one gets a session
  * whose cgroup the recorder watches (its tasks are adopted at their next
- * syscall); a container that is gone gives its session back. What a
+ * syscall); a container that is gone gives its session back a few seconds
+ * later (its last events and dumps still find its ring). What a
  * container did before it was found (a few milliseconds at its start, see
  * dg_flight_watch_refresh()) is not in its ring. Sessions, and
  * so containers recorded at once, are limited to DG_MAX_SESSIONS - 1;
@@ -21,6 +22,8 @@
 #include <stdint.h>
 
 #include <jansson.h>
+
+#include "identity.h"
 
 struct dg_flight_watch;
 
@@ -46,6 +49,15 @@ void dg_flight_watch_refresh(struct dg_flight_watch *w);
 
 /* Readable (poll(2)) when a state directory changed: call refresh then. */
 int dg_flight_watch_fd(const struct dg_flight_watch *w);
+
+/*
+ * The identity of the recorded container whose cgroup is `cgroup_id`, as
+ * its runtime's state said when it was found: still known for a while
+ * after the container exited and its state and cgroup are gone. -ENOENT
+ * (no message) when not recorded.
+ */
+int dg_flight_watch_identity(struct dg_flight_watch *w, uint64_t cgroup_id,
+			     struct dg_identity *out);
 
 /*
  * The last `want` syscalls, made up to `until_ns` (CLOCK_MONOTONIC), of the

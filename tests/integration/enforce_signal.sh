@@ -108,11 +108,14 @@ for _ in $(seq 50); do
 done
 runc delete -f "$fid" 2>/dev/null || true
 sleep 1.5
+check "a container that has just gone keeps its ring a while (late events, dumps)" \
+	bash -c "'$DG' dump '$fid' | tail -1 | grep -q ' kill\\|exit_group\\|nanosleep'"
+sleep 5
 set +e
 err=$("$DG" dump "$fid" 2>&1)
 rc=$?
 set -e
-check "a container that is gone gives its ring back: dump says so ($rc: $err)" \
+check "then it gives its ring back: dump says so ($rc: $err)" \
 	bash -c '[ "$1" -eq 1 ] && grep -q "no flight recorder records" <<<"$2"' _ "$rc" "$err"
 out=$(run_in_container '/d/echo again; echo "rc=$?"')
 sleep 0.3

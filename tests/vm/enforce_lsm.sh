@@ -8,7 +8,8 @@
 # anything of it runs, and be logged as exactly one JSON event with the
 # right kind, origin, upper-layer flags and a complete path; image programs,
 # their normal dynamic loading and the allowlisted path must run with no
-# event at all.
+# event at all. A real runc container is recorded by enforce's flight
+# recorder: its block event ends with the refused execve (EPERM).
 set -euo pipefail
 DG=${DG:?} WORKLOADS=${WORKLOADS:?}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -186,6 +187,25 @@ out=\$(ctr 'cp /bin/hello_dyn /opt/allowed/tool && /opt/allowed/tool; echo rc=\$
 [ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "allowlisted upper binary runs" || bad "exception: \$out"
 expect_no_event "allowlisted upper binary"
 
+# A runc container on an overlay: enforce finds it (its state directory) and
+# records it, so the block event carries its last syscalls, ending with the
+# refused execve and its EPERM.
+rb=/tmp/rbundle
+mkdir -p \$rb/rootfs /tmp/rupper /tmp/rwork
+mount -t overlay overlay -o lowerdir=/tmp/lower,upperdir=/tmp/rupper,workdir=/tmp/rwork \$rb/rootfs
+(cd \$rb && runc spec)
+jq '.process.terminal = false | .root.readonly = false |
+	.process.args = ["/bin/sh", "-c", "cp /bin/hello_dyn /rh && /rh; echo rc=\$?"]' \
+	\$rb/config.json >\$rb/c && mv \$rb/c \$rb/config.json
+out=\$(runc run --no-pivot -b \$rb r1 2>&1)
+expect_eperm "runc container: upper binary" "\$out"
+expect_event "runc container: its last syscalls end with the refused execve" "\$B"' and
+	.container.runtime == "runc" and .container.id == "r1" and .path == "/rh" and
+	(.syscalls | length) == 32 and .syscalls[-1].name == "execve" and
+	.syscalls[-1].tid == .tid and .syscalls[-1].errno == "EPERM" and
+	([.syscalls[].name] | index("sendfile") != null or index("write") != null)'
+umount \$rb/rootfs
+
 start --audit
 out=\$(ctr '/up_hello; echo rc=\$?')
 [ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "audit: upper binary runs" || bad "audit: \$out"
@@ -202,7 +222,7 @@ for k in ${DG_VM_KERNELS:-6.12 6.1}; do
 	t0=$(date +%s)
 	if "$here/run.sh" --kernel "$k" --timeout 240 "$work/in-vm.sh" "$work/rules.yaml" \
 		"$DG" "$WORKLOADS/memfd_exec" "$WORKLOADS/hello_dyn" "$WORKLOADS/preload.so" \
-		"$(command -v jq)"; then
+		"$(command -v jq)" "$(command -v runc)"; then
 		echo "ok - driftguard enforce --backend lsm on $k ($(($(date +%s) - t0)) s)"
 	else
 		echo "not ok - driftguard enforce --backend lsm on $k"
