@@ -4,12 +4,8 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <seccomp.h>
 #include <sys/capability.h>
@@ -17,6 +13,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "learned.h"
+#include "text_file.h"
 
 int dg_caps_format_parse(const char *s, enum dg_caps_format *out)
 {
@@ -127,88 +124,21 @@ int dg_caps_to_json(const struct dg_caps_slot *s, enum dg_caps_format f, json_t 
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Unlinks the temporary file unless ownership was taken after the rename. */
-static void unlink_freep(char **path)
-{
-	if (*path) {
-		unlink(*path);
-		free(*path);
-	}
-}
-
 int dg_caps_write_file(const struct dg_caps_slot *s, enum dg_caps_format f, const char *path)
 {
-	_cleanup_(unlink_freep) char *tmp = NULL;
-	_cleanup_free_ char *text = NULL, *dcopy = NULL, *bcopy = NULL;
-	_cleanup_close_ int fd = -1, dfd = -1;
+	_cleanup_free_ char *text = NULL, *line = NULL;
 	json_auto_t *o = NULL;
-	const char *dir, *base;
 	int rc;
 
 	rc = dg_caps_to_json(s, f, &o);
 	if (rc)
 		return dg_err_wrap(rc, "%s", path);
 	text = json_dumps(o, JSON_INDENT(2));
-	if (!text)
-		return dg_err(ENOMEM, "out of memory");
-	if (!strcmp(path, "-")) {
-		fflush(stdout);
-		rc = write_all(STDOUT_FILENO, text, strlen(text));
-		rc = rc ?: write_all(STDOUT_FILENO, "\n", 1);
-		if (rc)
-			return dg_err(-rc, "cannot write to standard output: %s", strerror(-rc));
-		return 0;
-	}
-	dcopy = strdup(path);
-	bcopy = strdup(path);
-	if (!dcopy || !bcopy)
-		return dg_err(ENOMEM, "out of memory");
-	dir = dirname(dcopy);
-	base = basename(bcopy);
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
-		tmp = NULL;
+	if (!text || asprintf(&line, "%s\n", text) < 0) {
+		line = NULL;
 		return dg_err(ENOMEM, "out of memory");
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = errno;
-		free(TAKE_PTR(tmp));
-		return dg_err(rc, "%s: cannot create a temporary file in %s: %s", path, dir,
-			      strerror(rc));
-	}
-	if (fchmod(fd, 0644) < 0)
-		return dg_err(errno, "%s: chmod: %s", tmp, strerror(errno));
-	rc = write_all(fd, text, strlen(text));
-	rc = rc ?: write_all(fd, "\n", 1);
-	if (rc)
-		return dg_err(-rc, "%s: cannot write: %s", tmp, strerror(-rc));
-	if (fsync(fd) < 0)
-		return dg_err(errno, "%s: fsync: %s", tmp, strerror(errno));
-	if (close(TAKE_FD(fd)) < 0)
-		return dg_err(errno, "%s: close: %s", tmp, strerror(errno));
-	if (rename(tmp, path) < 0)
-		return dg_err(errno, "%s: cannot replace it: %s", path, strerror(errno));
-	free(TAKE_PTR(tmp));
-	/* Make the rename durable; the file is complete either way. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		(void)fsync(dfd);
-	return 0;
+	return dg_write_text_file(line, path);
 }
 
 static void print_syscall(const struct dg_cap_use *u, FILE *out)

@@ -1,23 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Serialising a profile as OCI JSON with a stable key order, and writing it
- * atomically: a temporary file in the target's directory, fsync, rename.
+ * Serialising a profile as OCI JSON with a stable key order; writing it is
+ * text_file.c's (atomic: a temporary file beside it, fsync, rename).
  */
 #include "profile.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cleanup.h"
 #include "error.h"
+#include "text_file.h"
 
 /* json_object_set_new() that tells whether it worked (the value is stolen). */
 static bool set(json_t *obj, const char *key, json_t *v)
@@ -159,47 +156,9 @@ char *dg_profile_to_string(const struct dg_profile *p)
 	return out;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Unlinks the temporary file unless ownership was taken after the rename. */
-static void unlink_freep(char **path)
-{
-	if (*path) {
-		unlink(*path);
-		free(*path);
-	}
-}
-
-static int write_stdout(const char *s)
-{
-	int rc;
-
-	fflush(stdout);
-	rc = write_all(STDOUT_FILENO, s, strlen(s));
-	if (rc < 0)
-		return dg_err(rc, "cannot write to standard output: %s", strerror(-rc));
-	return 0;
-}
-
 int dg_profile_write_file(const struct dg_profile *p, const char *path)
 {
-	_cleanup_(unlink_freep) char *tmp = NULL;
-	_cleanup_free_ char *s = NULL, *dcopy = NULL, *bcopy = NULL;
-	_cleanup_close_ int fd = -1, dfd = -1;
-	const char *dir, *base;
+	_cleanup_free_ char *s = NULL;
 	int rc;
 
 	rc = dg_profile_validate(p);
@@ -208,44 +167,5 @@ int dg_profile_write_file(const struct dg_profile *p, const char *path)
 	s = dg_profile_to_string(p);
 	if (!s)
 		return dg_err_wrap(-EINVAL, "%s", path);
-	if (strcmp(path, "-") == 0)
-		return write_stdout(s);
-
-	dcopy = strdup(path);
-	bcopy = strdup(path);
-	if (!dcopy || !bcopy)
-		return dg_err(ENOMEM, "out of memory");
-	dir = dirname(dcopy);
-	base = basename(bcopy);
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
-		tmp = NULL;
-		return dg_err(ENOMEM, "out of memory");
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		free(TAKE_PTR(tmp));
-		return dg_err(rc, "%s: cannot create a temporary file in %s: %s", path, dir,
-			      strerror(-rc));
-	}
-	/* A profile is not secret: the runtime reads it, as any config. */
-	if (fchmod(fd, 0644) < 0)
-		return dg_err(errno, "%s: chmod: %s", tmp, strerror(errno));
-	rc = write_all(fd, s, strlen(s));
-	if (rc < 0)
-		return dg_err(rc, "%s: cannot write: %s", tmp, strerror(-rc));
-	if (fsync(fd) < 0)
-		return dg_err(errno, "%s: fsync: %s", tmp, strerror(errno));
-	rc = close(TAKE_FD(fd));
-	if (rc < 0)
-		return dg_err(errno, "%s: close: %s", tmp, strerror(errno));
-	if (rename(tmp, path) < 0)
-		return dg_err(errno, "%s: cannot replace it: %s", path, strerror(errno));
-	free(TAKE_PTR(tmp));
-
-	/* Make the rename durable; the file is complete either way. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		(void)fsync(dfd);
-	return 0;
+	return dg_write_text_file(s, path);
 }
