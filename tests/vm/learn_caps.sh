@@ -86,6 +86,40 @@ for be in lsm+fexit fexit; do
 		ok "\$be: denied CAP_CHOWN (fchown) reported" || bad "\$be: denial not reported"
 done
 
+# learn --caps --container: attach to a running runc container. Its config
+# keeps runc's default set, which lacks CAP_CHOWN: the chown is a denied
+# check of the container, the bind a granted one (--drop-chown only makes
+# caps_needs go on to the bind after the refused chown).
+c=/tmp/cbundle
+mkdir -p \$c/rootfs/bin
+cp $WORKLOADS/caps_needs /bin/busybox \$c/rootfs/bin/
+ln -s busybox \$c/rootfs/bin/sh && ln -s busybox \$c/rootfs/bin/sleep
+jq '.process.args = ["/bin/sh", "-c", "while [ ! -e /go ]; do sleep 0.1; done; /bin/caps_needs --drop-chown"]' \
+	/tmp/orig.json > \$c/config.json
+runc run --no-pivot -b \$c attach >/tmp/attach.out 2>&1 &
+for i in \$(seq 50); do
+	[ "\$(runc state attach 2>/dev/null | jq -r .status)" = running ] && break
+	sleep 0.1
+done
+$DG learn -o /tmp/pa.json --caps /tmp/ca.json --container attach 2>/tmp/aerr &
+lp=\$!
+for i in \$(seq 50); do
+	grep -q 'recording container' /tmp/aerr && break
+	sleep 0.1
+done
+touch \$c/rootfs/go
+wait \$lp; lrc=\$?
+wait
+cat /tmp/aerr
+[ \$lrc -eq 0 ] && ok "learn --caps --container ends with the container" || bad "learn --container rc=\$lrc"
+[ "\$(jq -c .bounding /tmp/ca.json)" = '["CAP_NET_BIND_SERVICE"]' ] &&
+	ok "--container: set \$(jq -c .bounding /tmp/ca.json)" || bad "--container: \$(cat /tmp/ca.json)"
+grep -q 'granted (in the set): CAP_NET_BIND_SERVICE (bind)\$' /tmp/aerr &&
+	grep -q 'denied (not in the set): CAP_CHOWN (fchown)\$' /tmp/aerr &&
+	ok "--container: granted bind, denied chown reported" || bad "--container report"
+jq -e '.comment | contains("container runc:attach")' /tmp/pa.json >/dev/null &&
+	ok "--container: the profile names it" || bad "--container comment: \$(jq .comment /tmp/pa.json)"
+
 echo "VM: \$fails failed"
 exit \$fails
 EOS
