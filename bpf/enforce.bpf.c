@@ -100,7 +100,7 @@ struct exec_state {
 	__u8 origin;
 	__u8 upper;
 	__u8 kind;
-	__u8 pending; /* enum dg_action of the script in ev, 0: none */
+	__u8 pending; /* enum dg_verdict of the script in ev, 0: none */
 	struct dg_exec_event ev;
 };
 

@@ -31,7 +31,8 @@ enum dg_kind {
 	DG_KIND_MAPPING = 1 << 2, /* mmap/mprotect with PROT_EXEC of a file (ld.so, LD_PRELOAD) */
 };
 
-enum dg_action {
+/* What a rule decides for an exec (named apart from the seccomp profile's struct dg_action). */
+enum dg_verdict {
 	DG_ACTION_NONE = 0, /* no rule matched: allowed, no event */
 	DG_ACTION_ALLOW = 1,
 	DG_ACTION_AUDIT = 2,
@@ -55,7 +56,7 @@ enum dg_path_match {
 
 /* One compiled rule; rules are evaluated in index order, first match decides. */
 struct dg_rule_bpf {
-	unsigned char action;  /* enum dg_action */
+	unsigned char action;  /* enum dg_verdict */
 	unsigned char scope;   /* enum dg_scope */
 	unsigned char origins; /* enum dg_origin mask: any of them matches */
 	unsigned char kinds;   /* enum dg_kind mask: any of them matches */
@@ -87,7 +88,7 @@ struct dg_exec_event {
 	unsigned int pid;  /* tgid */
 	unsigned int tid;
 	unsigned int rule; /* index of the deciding rule */
-	unsigned char action;  /* enum dg_action taken (AUDIT when audit_only downgraded a block) */
+	unsigned char action;  /* enum dg_verdict taken (AUDIT when audit_only downgraded a block) */
 	unsigned char backend; /* enum dg_backend */
 	unsigned char kind;    /* enum dg_kind of this event */
 	unsigned char origin;  /* enum dg_origin of the file named by exec / mapped */

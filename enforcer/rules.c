@@ -60,7 +60,7 @@ static const struct name_bit scope_names[] = {
 	{NULL, 0},
 };
 
-const char *dg_policy_action_name(enum dg_action a)
+const char *dg_policy_action_name(enum dg_verdict a)
 {
 	switch (a) {
 	case DG_ACTION_NONE:
@@ -223,12 +223,12 @@ bool dg_selector_matches(const struct dg_container_selector *sel, bool in_contai
 	return false;
 }
 
-static enum dg_action effective(enum dg_action a, bool audit_only)
+static enum dg_verdict effective(enum dg_verdict a, bool audit_only)
 {
 	return audit_only && a == DG_ACTION_BLOCK ? DG_ACTION_AUDIT : a;
 }
 
-enum dg_action dg_policy_decide(const struct dg_policy *p, const struct dg_exec_facts *f,
+enum dg_verdict dg_policy_decide(const struct dg_policy *p, const struct dg_exec_facts *f,
 				int *rule_index)
 {
 	for (size_t i = 0; i < p->n_rules; i++) {
@@ -299,7 +299,7 @@ static bool bpf_path_matches(const struct dg_rule_bpf *r, const char *path)
 	return false;
 }
 
-enum dg_action dg_policy_bpf_decide(const struct dg_policy_hdr *hdr,
+enum dg_verdict dg_policy_bpf_decide(const struct dg_policy_hdr *hdr,
 				    const struct dg_rule_bpf *rules, unsigned int origin,
 				    unsigned int kind, const char *path, bool in_container,
 				    const unsigned long long *ancestors, size_t n_ancestors,

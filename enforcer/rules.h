@@ -53,7 +53,7 @@ struct dg_path_pattern {
 struct dg_drift_rule {
 	char *name;
 	bool exception;
-	enum dg_action action; /* ALLOW, AUDIT or BLOCK (never NONE) */
+	enum dg_verdict action; /* ALLOW, AUDIT or BLOCK (never NONE) */
 	struct dg_container_selector containers;
 	unsigned int origins;	       /* enum dg_origin mask */
 	unsigned int kinds;	       /* enum dg_kind mask */
@@ -95,7 +95,7 @@ struct dg_exec_facts {
  * downgrade) and stores the index of the deciding entry of p->rules in
  * *rule_index (-1 when nothing matched); rule_index may be NULL.
  */
-enum dg_action dg_policy_decide(const struct dg_policy *p, const struct dg_exec_facts *f,
+enum dg_verdict dg_policy_decide(const struct dg_policy *p, const struct dg_exec_facts *f,
 				int *rule_index);
 
 /* Whether one selector matches a task; what resolvers must agree with. */
@@ -143,12 +143,12 @@ int dg_policy_compile_map(const struct dg_policy *p, const struct dg_container_r
  * kernel must. ancestors are the cgroup ids of the task's cgroup and all its
  * ancestors (bpf_get_current_ancestor_cgroup_id()). path NULL: unknown.
  */
-enum dg_action dg_policy_bpf_decide(const struct dg_policy_hdr *hdr,
+enum dg_verdict dg_policy_bpf_decide(const struct dg_policy_hdr *hdr,
 				    const struct dg_rule_bpf *rules, unsigned int origin,
 				    unsigned int kind, const char *path, bool in_container,
 				    const unsigned long long *ancestors, size_t n_ancestors,
 				    int *rule_index);
 
-const char *dg_policy_action_name(enum dg_action a);
+const char *dg_policy_action_name(enum dg_verdict a);
 
 #endif /* __DG_RULES_H */

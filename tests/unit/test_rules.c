@@ -1083,8 +1083,8 @@ static void test_compile_equivalence(void **state)
 							.cgroup = cg->path,
 						};
 						int mi, bi;
-						enum dg_action ma = dg_policy_decide(p, &f, &mi);
-						enum dg_action ba = dg_policy_bpf_decide(
+						enum dg_verdict ma = dg_policy_decide(p, &f, &mi);
+						enum dg_verdict ba = dg_policy_bpf_decide(
 							&hdr, rules, o, k, f.path, f.in_container,
 							anc, n_anc, &bi);
 
