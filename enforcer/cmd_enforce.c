@@ -38,6 +38,7 @@ struct enforce_opts {
 	bool audit;
 	unsigned int flight;	      /* syscalls per container ring, 0: off */
 	unsigned int event_syscalls; /* of them in each event */
+	bool event_syscalls_given;
 };
 
 /* Everything the event callback and the reload path need. */
@@ -121,10 +122,12 @@ static error_t enforce_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--%s wants a number of syscalls from 0 to %d, not \"%s\"",
 				   key == OPT_FLIGHT ? "flight-recorder" : "event-syscalls",
 				   DG_FLIGHT_MAX, arg);
-		if (key == OPT_FLIGHT)
+		if (key == OPT_FLIGHT) {
 			o->flight = (unsigned int)n;
-		else
+		} else {
 			o->event_syscalls = (unsigned int)n;
+			o->event_syscalls_given = true;
+		}
 		break;
 	}
 	case OPT_BACKEND:
@@ -146,10 +149,12 @@ static error_t enforce_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->rules)
 			argp_error(state, "--rules FILE is required (examples in rules/)");
-		if (o->event_syscalls > o->flight)
+		if (o->event_syscalls_given && o->event_syscalls > o->flight)
 			argp_error(state, "--event-syscalls %u is more than the flight recorder keeps "
 					  "(--flight-recorder %u)",
 				   o->event_syscalls, o->flight);
+		if (o->event_syscalls > o->flight)
+			o->event_syscalls = o->flight; /* the default, with a small ring */
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

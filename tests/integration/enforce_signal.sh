@@ -177,7 +177,7 @@ stop_enforcer
 check "summary counts blocks" grep -q "stopped: 1 blocked" "$TMP/enforce.log"
 
 # --flight-recorder 0: events say why they carry no syscalls.
-start_enforcer "$(dirname "$0")/../../rules/default.yaml" --flight-recorder 0 --event-syscalls 0
+start_enforcer "$(dirname "$0")/../../rules/default.yaml" --flight-recorder 0
 check "flight recorder off is announced" grep -q "^driftguard: flight recorder off" "$TMP/enforce.log"
 run_in_container '/d/echo off; echo "rc=$?"' >/dev/null
 sleep 0.3
