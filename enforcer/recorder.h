@@ -44,8 +44,10 @@ int dg_recorder_new_session(struct dg_recorder *r, unsigned int *session, uint64
 
 /*
  * Give a session's slot back once nothing records into it any more (its
- * cgroup unwatched, its tasks gone). Tasks of it that still live keep
- * recording into it until the slot is handed out again.
+ * cgroup unwatched, its tasks gone). A task of it that still lived would go
+ * on recording into the slot, also once it is handed out again: release
+ * only what is gone (enforce waits until the container's state is gone,
+ * then 5 s more).
  */
 void dg_recorder_release_session(struct dg_recorder *r, unsigned int session);
 
