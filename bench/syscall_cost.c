@@ -19,10 +19,14 @@
  * Rounds alternate between setups so drift in machine speed hits all alike;
  * the median and the fastest round of each are reported (the fastest is the
  * least disturbed by the rest of the machine). The process is pinned to one
- * CPU. A benchmark, not a test: it prints
- * figures and never fails on a slow machine.
+ * CPU. Then, apart (it slows every program down), BPF_ENABLE_STATS gives the
+ * time the kernel measured inside the programs, per syscall of the loop: the
+ * programs' own cost, without the rest of the syscall path and its noise.
+ * A benchmark, not a test: it prints figures and never fails on a slow
+ * machine.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -34,8 +38,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cleanup.h"
 #include "error.h"
 #include "floor.skel.h"
 #include "recorder.h"
@@ -73,11 +79,23 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static void prog_time(struct floor_bpf *floor, uint64_t run_ns[2], uint64_t run_cnt[2])
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_prog_get_info_by_fd(bpf_program__fd(floor->progs.floor_sys_enter), &info, &len))
+		return;
+	run_ns[0] = info.run_time_ns;
+	run_cnt[0] = info.run_cnt;
+}
+
 /*
  * Each setup is a fresh process (fork), so "recorded" and "untracked" differ
  * only in whether the measuring task has recorder storage.
  */
-static double measure(enum setup s, long iterations)
+static double measure(enum setup s, long iterations, double *prog_ns)
 {
 	struct dg_recorder *r = NULL;
 	struct floor_bpf *floor = NULL;
@@ -117,7 +135,27 @@ static double measure(enum setup s, long iterations)
 		}
 	}
 	loop_ns(iterations / 10); /* warm up */
-	ns = loop_ns(iterations);
+	if (prog_ns) {
+		uint64_t t0[2] = {0}, c0[2] = {0}, t1[2] = {0}, c1[2] = {0};
+
+		if (r && dg_recorder_prog_stats(r, t0, c0))
+			goto out;
+		if (floor)
+			prog_time(floor, t0, c0);
+		ns = loop_ns(iterations);
+		if (r && dg_recorder_prog_stats(r, t1, c1))
+			goto out;
+		if (floor)
+			prog_time(floor, t1, c1);
+		/* Average run of each program (every task's, the loop's dominate
+		 * except in "untracked"), summed: what one syscall pays. */
+		*prog_ns = 0;
+		for (int i = 0; i < 2; i++)
+			if (c1[i] > c0[i])
+				*prog_ns += (double)(t1[i] - t0[i]) / (double)(c1[i] - c0[i]);
+	} else {
+		ns = loop_ns(iterations);
+	}
 out:
 	if (ns < 0)
 		fprintf(stderr, "syscall_cost: setup %s failed: %s\n", setup_names[s],
@@ -129,6 +167,31 @@ out:
 	dg_recorder_close(r);
 	floor_bpf__destroy(floor);
 	return ns;
+}
+
+/* BPF_ENABLE_STATS: ns inside the programs per syscall, median of the rounds. */
+static void print_prog_stats(long iterations, int rounds)
+{
+	_cleanup_close_ int stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	double ns[NSETUPS][64];
+
+	if (stats < 0) {
+		printf("in-program time: BPF_ENABLE_STATS refused (%s)\n", strerror(errno));
+		return;
+	}
+	for (int round = 0; round < rounds; round++)
+		for (int s = FLOOR; s < NSETUPS; s++)
+			if (measure(s, iterations, &ns[s][round]) < 0)
+				return;
+	printf("time inside the programs per run (BPF_ENABLE_STATS, median of %d rounds; "
+	       "sys_enter + sys_exit where both run; the stats' own clock reads are in it, "
+	       "the empty floor shows how much)\n",
+	       rounds);
+	for (int s = FLOOR; s < NSETUPS; s++) {
+		qsort(ns[s], rounds, sizeof(double), cmp_double);
+		printf("  %-10s %8.1f ns  (%+.1f over the floor)\n", setup_names[s], ns[s][rounds / 2],
+		       ns[s][rounds / 2] - ns[FLOOR][rounds / 2]);
+	}
 }
 
 int main(int argc, char **argv)
@@ -158,7 +221,7 @@ int main(int argc, char **argv)
 	printf("  %-10s %12s %9s %12s %9s\n", "setup", "median ns", "added", "fastest ns", "added");
 	for (int round = 0; round < rounds; round++)
 		for (int s = 0; s < NSETUPS; s++) {
-			results[s][round] = measure(s, iterations);
+			results[s][round] = measure(s, iterations, NULL);
 			if (results[s][round] < 0)
 				return 1;
 		}
@@ -176,5 +239,6 @@ int main(int argc, char **argv)
 		printf("  %-10s %12.2f %12.2f\n", setup_names[s],
 		       (median[s] - median[NONE]) / (median[FLOOR] - median[NONE]),
 		       (best[s] - best[NONE]) / (best[FLOOR] - best[NONE]));
+	print_prog_stats(iterations, rounds);
 	return 0;
 }

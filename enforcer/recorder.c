@@ -259,6 +259,29 @@ int dg_recorder_flight_fds(const struct dg_recorder *r, int *ring_fd, int *heads
 	return 0;
 }
 
+int dg_recorder_prog_stats(const struct dg_recorder *r, uint64_t run_ns[2], uint64_t run_cnt[2])
+{
+	const struct bpf_program *progs[2] = {r->skel->progs.dg_sys_enter,
+					      r->skel->progs.dg_sys_exit};
+
+	for (size_t i = 0; i < 2; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(progs[i]);
+
+		run_ns[i] = run_cnt[i] = 0;
+		if (fd < 0)
+			continue; /* not loaded (sys_exit without the flight recorder) */
+		memset(&info, 0, sizeof(info));
+		if (bpf_prog_get_info_by_fd(fd, &info, &len))
+			return dg_err(errno, "cannot read the recorder's program stats: %s",
+				      strerror(errno));
+		run_ns[i] = info.run_time_ns;
+		run_cnt[i] = info.run_cnt;
+	}
+	return 0;
+}
+
 int dg_recorder_tasks_fd(struct dg_recorder *r)
 {
 	return bpf_map__fd(r->skel->maps.tasks);

@@ -82,6 +82,13 @@ unsigned int dg_recorder_flight_rings(const struct dg_recorder *r);
 /* The ring map and the heads map (learn.h), to pin them; -1 when off. */
 int dg_recorder_flight_fds(const struct dg_recorder *r, int *ring_fd, int *heads_fd);
 
+/*
+ * Run time and run count of the recorder's syscall programs, [0] sys_enter
+ * and [1] sys_exit (zero when not loaded), as the kernel counts them while
+ * BPF_ENABLE_STATS is on (bench/).
+ */
+int dg_recorder_prog_stats(const struct dg_recorder *r, uint64_t run_ns[2], uint64_t run_cnt[2]);
+
 /* fd of the `tasks` task storage map, for programs that share it (caps.c). */
 int dg_recorder_tasks_fd(struct dg_recorder *r);
 
