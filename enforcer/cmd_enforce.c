@@ -221,9 +221,10 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 	}
 	/*
 	 * The event can arrive before the refused syscall returns: give its
-	 * return value (EPERM with BPF-LSM) up to ~5 ms to show.
+	 * return value (EPERM with BPF-LSM) up to ~5 ms to show, in short
+	 * steps, so that an exec storm does not stall the event loop.
 	 */
-	for (int tries = 0; tries < 5; tries++) {
+	for (int tries = 0; tries < 50; tries++) {
 		json_t *last;
 
 		json_decref(tail);
@@ -238,7 +239,7 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 		if (!last || json_integer_value(json_object_get(last, "tid")) != ev->tid ||
 		    !json_is_null(json_object_get(last, "ret")))
 			break;
-		usleep(1000);
+		usleep(100);
 	}
 	json_object_set_new(line, "syscalls", tail ? tail : json_null());
 }
