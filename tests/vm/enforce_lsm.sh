@@ -201,8 +201,9 @@ out=\$(runc run --no-pivot -b \$rb r1 2>&1)
 expect_eperm "runc container: upper binary" "\$out"
 expect_event "runc container: its last syscalls end with the refused execve" "\$B"' and
 	.container.runtime == "runc" and .container.id == "r1" and .path == "/rh" and
-	(.syscalls | length) == 32 and .syscalls[-1].name == "execve" and
-	.syscalls[-1].tid == .tid and .syscalls[-1].errno == "EPERM" and
+	(.syscalls | length) == 32 and
+	(.tid as \$t | [.syscalls[] | select(.tid == \$t)] | last |
+	 .name == "execve" and .errno == "EPERM") and
 	([.syscalls[].name] | index("sendfile") != null or index("write") != null)'
 umount \$rb/rootfs
 
