@@ -81,5 +81,12 @@ int cmd_probe(int argc, char **argv)
 		       "succeeds); for blocking, enable BPF-LSM\n");
 	else
 		printf("  enforce  unavailable: neither BPF-LSM nor tp_btf\n");
+	/* enforce's flight recorder is the learn recorder with rings. */
+	if (p.task_storage.ok)
+		printf("  flight   tp_btf/sys_enter + sys_exit rings (enforce: every running "
+		       "container; learn: --flight-recorder N)\n");
+	else
+		printf("  flight   unavailable: %s (enforce needs --flight-recorder 0)\n",
+		       p.task_storage.detail);
 	return p.task_storage.ok ? 0 : 1;
 }

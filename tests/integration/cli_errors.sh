@@ -38,5 +38,10 @@ expect 1 'nosuchcall' "check names an unknown syscall" "$DG" check "$TMP/unk.jso
 echo '{"defaultAction":"SCMP_ACT_FROB"}' >"$TMP/act.json"
 expect 1 'SCMP_ACT_FROB' "check names a bad action" "$DG" check "$TMP/act.json"
 expect 2 'takes no arguments' "probe with an argument" "$DG" probe extra
+check "probe names the flight recorder's backend" bash -c "'$DG' probe | grep -q '^  flight   tp_btf/sys_enter'"
+expect 2 'flight-recorder wants a number of syscalls from 0 to 65536, not "abc"' \
+	"enforce: bad --flight-recorder" "$DG" enforce -r rules.yaml --flight-recorder abc
+expect 2 'event-syscalls wants a number of syscalls from 0 to 65536, not "70000"' \
+	"enforce: --event-syscalls beyond the maximum" "$DG" enforce -r rules.yaml --event-syscalls 70000
 
 finish
