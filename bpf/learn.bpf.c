@@ -72,6 +72,25 @@ const volatile __u32 flight_rings = 0;	 /* sessions 1..flight_rings have a ring 
 
 /* Set by user space while watched_cgroups is not empty. */
 volatile __u32 nr_watched_cgroups;
+/* Bumped by user space at every change of watched_cgroups. */
+volatile __u32 watch_gen;
+
+/*
+ * Per CPU: the last cgroup found not watched, and under which watch_gen, so
+ * that the tasks of the host (one or a few cgroups per CPU at a time) skip
+ * the hash lookup while enforce watches containers.
+ */
+struct dg_cpu_unwatched {
+	__u64 cgroup_id;
+	__u32 gen;
+	__u32 valid;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dg_cpu_unwatched);
+} cpu_unwatched SEC(".maps");
 
 /* Tasks that should have been tracked but could not get storage. */
 volatile __u64 lost_tasks;
@@ -83,16 +102,28 @@ volatile __u64 lost_tasks;
  */
 static __always_inline struct dg_task *adopt(struct task_struct *task)
 {
+	struct dg_cpu_unwatched *u;
 	struct dg_cgroup_watch *w;
 	struct dg_task *t;
+	__u32 zero = 0, gen;
 	__u64 cgid;
 
 	if (!nr_watched_cgroups)
 		return NULL;
+	gen = watch_gen;
 	cgid = bpf_get_current_cgroup_id();
-	w = bpf_map_lookup_elem(&watched_cgroups, &cgid);
-	if (!w)
+	u = bpf_map_lookup_elem(&cpu_unwatched, &zero);
+	if (u && u->valid && u->cgroup_id == cgid && u->gen == gen)
 		return NULL;
+	w = bpf_map_lookup_elem(&watched_cgroups, &cgid);
+	if (!w) {
+		if (u) {
+			u->cgroup_id = cgid;
+			u->gen = gen;
+			u->valid = 1;
+		}
+		return NULL;
+	}
 	t = bpf_task_storage_get(&tasks, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t) {
 		__sync_fetch_and_add(&lost_tasks, 1);
@@ -187,10 +218,13 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 	 * Most tasks have no BPF task storage at all: one load tells, and saves
 	 * them the helper call. A cgroup watch may still adopt them.
 	 */
-	if (bpf_core_field_exists(task->bpf_storage) && !task->bpf_storage &&
-	    !nr_watched_cgroups)
-		return 0;
-	t = bpf_task_storage_get(&tasks, task, NULL, 0);
+	if (bpf_core_field_exists(task->bpf_storage) && !task->bpf_storage) {
+		if (!nr_watched_cgroups)
+			return 0;
+		t = NULL; /* nothing to look up: straight to adoption */
+	} else {
+		t = bpf_task_storage_get(&tasks, task, NULL, 0);
+	}
 	if (!t) {
 		t = adopt(task);
 		if (!t)

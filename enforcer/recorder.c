@@ -205,6 +205,9 @@ int dg_recorder_watch_cgroup(struct dg_recorder *r, unsigned int session, uint64
 	if (rc)
 		return dg_err(bpf_errno(rc), "cannot watch cgroup %llu: %s",
 			      (unsigned long long)cgroup_id, strerror(bpf_errno(rc)));
+	/* The map first, then the generation: a CPU that cached this cgroup as
+	 * unwatched before the update sees a new generation and looks again. */
+	__atomic_add_fetch(&r->skel->bss->watch_gen, 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&r->skel->bss->nr_watched_cgroups, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
@@ -217,6 +220,7 @@ int dg_recorder_unwatch_cgroup(struct dg_recorder *r, uint64_t cgroup_id)
 	if (rc)
 		return dg_err(bpf_errno(rc), "cannot stop watching cgroup %llu: %s",
 			      (unsigned long long)cgroup_id, strerror(bpf_errno(rc)));
+	__atomic_add_fetch(&r->skel->bss->watch_gen, 1, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&r->skel->bss->nr_watched_cgroups, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
