@@ -83,7 +83,8 @@ static const struct argp_option enforce_options[] = {
 	{"flight-recorder", OPT_FLIGHT, "N", 0,
 	 "Keep the last N syscalls of every running container in kernel memory (default 256, "
 	 "rounded up to a power of two, at most 65536; 0: off), for the events and `driftguard "
-	 "dump`. Costs ~170 ns per container syscall (bench/syscall_cost)",
+	 "dump`. Costs ~170 ns per container syscall, and adds a sys_exit program that every "
+	 "syscall of the machine passes through (bench/syscall_cost: ring, watching)",
 	 0},
 	{"event-syscalls", OPT_EVENT_SYSCALLS, "K", 0,
 	 "How many of the container's last syscalls each event carries (default 32, at most N)",
