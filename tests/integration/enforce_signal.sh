@@ -194,6 +194,31 @@ check "storm: 300 events, each with the container's tail, the blocked task's las
 	all(.[]; .tid as $t | ([.syscalls[] | select(.tid == $t)] | last | .name) == "execve")' \
 	"$TMP/storm.json"
 
+# Under valgrind: the whole enforce path (rules, recorder, container
+# sessions, events with their tails, shutdown) leaks nothing and makes no
+# memory error.
+: >"$TMP/events.json"
+valgrind --quiet --suppressions="$(dirname "$0")/../valgrind.supp" --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	"$DG" enforce -r "$(dirname "$0")/../../rules/default.yaml" --events "$TMP/events.json" \
+	--pidfile "$TMP/dg.pid" 2>"$TMP/vg.log" &
+vgpid=$!
+for _ in $(seq 600); do
+	grep -q "^driftguard: enforcing" "$TMP/vg.log" && break
+	sleep 0.1
+done
+# sleep 3: under valgrind, enforce takes a while to find the new container.
+run_in_container 'sleep 3; /d/echo vg; echo "rc=$?"' >/dev/null
+sleep 2
+kill "$vgpid"
+set +e
+wait "$vgpid"
+rc=$?
+set -e
+check "enforce under valgrind: no leaks or memory errors (rc $rc)" [ "$rc" -eq 0 ]
+check "enforce under valgrind: the event and its tail" event_with \
+	'.path == "/d/echo" and (.syscalls | length) > 0'
+
 # --flight-recorder 0: events say why they carry no syscalls.
 start_enforcer "$(dirname "$0")/../../rules/default.yaml" --flight-recorder 0
 check "flight recorder off is announced" grep -q "^driftguard: flight recorder off" "$TMP/enforce.log"
