@@ -207,8 +207,9 @@ static void format_time(long long real_ns, char *buf, size_t len)
 }
 
 /*
- * "syscalls": the container's last syscalls up to the decision, or null and
- * "syscalls_unavailable" saying why (the host, the recorder off, ...).
+ * "syscalls": the container's last syscalls up to the decision, or null (or
+ * empty) and "syscalls_unavailable" saying why (the host, the recorder off,
+ * a container found only after the decision).
  */
 static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *ev, json_t *line)
 {
@@ -242,6 +243,10 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 			break;
 		usleep(100);
 	}
+	if (tail && !json_array_size(tail))
+		json_object_set_new(line, "syscalls_unavailable",
+				    json_string("nothing recorded before the decision: the container "
+						"was found only after it (its ring starts then)"));
 	json_object_set_new(line, "syscalls", tail ? tail : json_null());
 }
 
