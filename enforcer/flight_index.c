@@ -368,13 +368,13 @@ int dg_flight_find(const char *index_dir, const char *what, const pid_t *extra_p
 	}
 	if (owners && !running[0])
 		return dg_err(ENOENT,
-			      "no flight recorder records \"%s\": the running ones record nothing "
-			      "right now (no container is running)",
+			      "no flight recorder records \"%s\": the running ones record no "
+			      "container right now",
 			      what);
 	if (!running[0])
 		return dg_err(ENOENT,
 			      "no flight recorder is running (nothing in %s): start `driftguard "
-			      "enforce` or `driftguard learn --flight-recorder -o p.json -- CMD`",
+			      "enforce` or `driftguard learn --flight-recorder 256 -o p.json -- CMD`",
 			      index_dir);
 	return dg_err(ENOENT, "no flight recorder records \"%s\"; recorded: %s", what, running);
 }
