@@ -328,7 +328,13 @@ void dg_flight_watch_refresh(struct dg_flight_watch *w)
 			if (ids[k].init_pid <= 0 || !ids[k].cgroup_id)
 				continue; /* stopped, or no cgroup v2 to watch */
 			x = find_cgroup(w, ids[k].cgroup_id);
-			if (x && !x->gone_at)
+			/* Back after a scan missed it (its state being rewritten):
+			 * the same session again, not a second one. */
+			if (x && x->gone_at &&
+			    !dg_recorder_watch_cgroup(w->rec, x->session, x->cgroup_id, 0))
+				x->gone_at = 0;
+			dg_err_clear();
+			if (x)
 				x->seen = true;
 			else if (watch(w, &ids[k]))
 				changed = true;
