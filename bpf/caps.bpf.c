@@ -21,20 +21,12 @@
 
 #include "learn.h"
 #include "caps.h"
+/* The recorder's `tasks` map: user space hands this object learn's fd. */
+#include "task_session.bpf.h"
 
 #define CAP_OPT_NOAUDIT (1u << 1) /* include/linux/security.h */
-#define TS_COMPAT 0x0002	  /* arch/x86/include/asm/thread_info.h */
-#define SECCOMP_MODE_FILTER 2
 
 char LICENSE[] SEC("license") = "GPL";
-
-/* The recorder's map (bpf/learn.bpf.c): user space reuses its fd. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct dg_task);
-} tasks SEC(".maps");
 
 /* Per-session capability checks; zeroed (and gated) by user space. */
 struct {
@@ -54,18 +46,6 @@ volatile __u32 lsm_ran;
 volatile __u64 skipped_noaudit;
 volatile __u64 skipped_override;
 volatile __u64 skipped_foreign_ns;
-
-static __always_inline __u32 syscall_abi(struct task_struct *task, long id)
-{
-#ifdef __TARGET_ARCH_x86
-	if (bpf_core_field_exists(task->thread_info.status) &&
-	    (task->thread_info.status & TS_COMPAT))
-		return DG_ABI_I386;
-	if (id & DG_X32_SYSCALL_BIT)
-		return DG_ABI_X32;
-#endif
-	return DG_ABI_X86_64;
-}
 
 /* The syscall the task is in: orig_ax of its user registers (-1 when none). */
 static __always_inline long current_syscall(struct task_struct *task)

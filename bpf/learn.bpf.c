@@ -19,19 +19,9 @@
 #include <bpf/bpf_core_read.h>
 
 #include "learn.h"
-
-#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
-#define SECCOMP_MODE_FILTER 2
+#include "task_session.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-/* Which session a task belongs to; freed by the kernel with the task. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct dg_task);
-} tasks SEC(".maps");
 
 /* Per-session syscall bytes. Slots are zeroed by user space when handed out. */
 struct {
@@ -132,18 +122,6 @@ static __always_inline struct dg_task *adopt(struct task_struct *task)
 	t->session = w->session;
 	t->flags = w->flags;
 	return t;
-}
-
-static __always_inline __u32 syscall_abi(struct task_struct *task, long id)
-{
-#ifdef __TARGET_ARCH_x86
-	if (bpf_core_field_exists(task->thread_info.status) &&
-	    (task->thread_info.status & TS_COMPAT))
-		return DG_ABI_I386;
-	if (id & DG_X32_SYSCALL_BIT)
-		return DG_ABI_X32;
-#endif
-	return DG_ABI_X86_64;
 }
 
 /* Take the next slot of the session's ring and fill it in (not the return value). */
