@@ -20,9 +20,9 @@
 #include "commands.h"
 #include "enforcer.h"
 #include "error.h"
+#include "flight.h"
 #include "flight_watch.h"
 #include "identity.h"
-#include "learn.h"
 #include "policy_resolver.h"
 #include "rules.h"
 
@@ -114,19 +114,16 @@ static error_t enforce_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FLIGHT:
 	case OPT_EVENT_SYSCALLS: {
-		char *end;
-		unsigned long n;
+		unsigned int n;
 
-		errno = 0;
-		n = strtoul(arg, &end, 10);
-		if (errno || *end || !arg[0] || arg[0] == '-' || n > DG_FLIGHT_MAX)
+		if (!dg_flight_parse_count(arg, &n))
 			argp_error(state, "--%s wants a number of syscalls from 0 to %d, not \"%s\"",
 				   key == OPT_FLIGHT ? "flight-recorder" : "event-syscalls",
 				   DG_FLIGHT_MAX, arg);
 		if (key == OPT_FLIGHT) {
-			o->flight = (unsigned int)n;
+			o->flight = n;
 		} else {
-			o->event_syscalls = (unsigned int)n;
+			o->event_syscalls = n;
 			o->event_syscalls_given = true;
 		}
 		break;

@@ -121,18 +121,12 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 		else
 			argp_error(state, "--gate is auto, none or seccomp, not \"%s\"", arg);
 		break;
-	case OPT_FLIGHT: {
-		unsigned long n;
-
-		errno = 0;
-		n = strtoul(arg, &end, 10);
-		if (errno || *end || !arg[0] || arg[0] == '-' || n > DG_FLIGHT_MAX)
+	case OPT_FLIGHT:
+		if (!dg_flight_parse_count(arg, &o->flight))
 			argp_error(state, "--flight-recorder wants a number of syscalls from 0 to %d, "
 					  "not \"%s\"",
 				   DG_FLIGHT_MAX, arg);
-		o->flight = (unsigned int)n;
 		break;
-	}
 	case OPT_CAPS:
 		o->caps = arg;
 		break;

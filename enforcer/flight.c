@@ -17,6 +17,19 @@
 #include "learned.h"
 
 
+bool dg_flight_parse_count(const char *arg, unsigned int *out)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || *end || !arg[0] || arg[0] == '-' || n > DG_FLIGHT_MAX)
+		return false;
+	*out = (unsigned int)n;
+	return true;
+}
+
 const char *dg_flight_abi_name(unsigned int abi)
 {
 	switch (abi) {

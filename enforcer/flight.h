@@ -40,6 +40,13 @@
 #define DG_FLIGHT_INDEX_DIR "/run/driftguard"
 #define DG_FLIGHT_INDEX_VERSION 1
 
+/*
+ * A count of syscalls given on the command line (--flight-recorder N,
+ * --event-syscalls K): a plain decimal from 0 to DG_FLIGHT_MAX. False for
+ * anything else (signs, suffixes, empty).
+ */
+bool dg_flight_parse_count(const char *arg, unsigned int *out);
+
 /* "x86_64", "i386", "x32"; "?" for anything else. */
 const char *dg_flight_abi_name(unsigned int abi);
 
