@@ -41,10 +41,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "floor.skel.h"
-#include "recorder.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "bpf/floor.skel.h"
+#include "generator/recorder.h"
 
 enum setup { NONE, FLOOR, BITMAP, RING, UNTRACKED, WATCHING, NSETUPS };
 static const char *const setup_names[] = {"none",      "floor",	 "bitmap",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "enforcer.h"
+#include "enforcer/enforcer.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,10 +12,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cleanup.h"
-#include "enforce.skel.h"
-#include "error.h"
-#include "probe.h"
+#include "common/cleanup.h"
+#include "bpf/enforce.skel.h"
+#include "common/errors.h"
+#include "enforcer/probe.h"
 
 struct dg_enforcer {
 	struct enforce_bpf *skel;

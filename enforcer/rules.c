@@ -4,7 +4,7 @@
  * struct dg_rule_bpf array of bpf/enforce.h. docs/rules.md is the schema;
  * dg_policy_decide() is the reference that the kernel side mirrors.
  */
-#include "rules.h"
+#include "enforcer/rules.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 #define KEYPATH_MAX 160
 #define ID_PREFIX_MIN 12 /* shortest id that also matches as a prefix (docker short id) */

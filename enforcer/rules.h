@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "enforce.h"
+#include "bpf/enforce.h"
 
 enum dg_policy_mode {
 	DG_MODE_ENFORCE = 0,

@@ -3,15 +3,15 @@
  * Names of actions, architectures and comparison operators, and the
  * allocation helpers of struct dg_profile.
  */
-#include "profile.h"
+#include "generator/profile.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 static const char *const action_names[] = {
 	[DG_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",

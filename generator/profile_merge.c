@@ -15,15 +15,15 @@
  *    that some input allows with conditions loses its unconditional denial,
  *    since libseccomp would let the denial swallow the conditional allow.
  */
-#include "profile.h"
+#include "generator/profile.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
 

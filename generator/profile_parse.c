@@ -3,7 +3,7 @@
  * Parsing of an OCI `linux.seccomp` object (or a whole config.json) into a
  * struct dg_profile. Every error names the JSON path of the offending value.
  */
-#include "profile.h"
+#include "generator/profile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,8 +13,8 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
 

@@ -3,7 +3,7 @@
  * Serialising a profile as OCI JSON with a stable key order; writing it is
  * text_file.c's (atomic: a temporary file beside it, fsync, rename).
  */
-#include "profile.h"
+#include "generator/profile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "text_file.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "generator/text_file.h"
 
 /* json_object_set_new() that tells whether it worked (the value is stolen). */
 static bool set(json_t *obj, const char *key, json_t *v)

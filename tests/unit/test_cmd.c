@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Exit statuses and outputs of `driftguard check` and `driftguard merge`
- * (links enforcer/cmd_check.c and enforcer/cmd_merge.c).
+ * (links cli/cmd_check.c and cli/cmd_merge.c).
  */
 #include <errno.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "test_common.h"
 
 static char tmpdir[64];

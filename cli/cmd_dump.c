@@ -13,11 +13,11 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
-#include "commands.h"
-#include "error.h"
-#include "flight.h"
-#include "identity.h"
+#include "common/cleanup.h"
+#include "cli/commands.h"
+#include "common/errors.h"
+#include "flight/flight.h"
+#include "containers/identity.h"
 
 struct dump_opts {
 	const char *what;

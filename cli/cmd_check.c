@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "commands.h"
-#include "error.h"
-#include "profile.h"
+#include "common/cleanup.h"
+#include "cli/commands.h"
+#include "common/errors.h"
+#include "generator/profile.h"
 
 DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
 

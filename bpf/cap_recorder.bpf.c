@@ -19,10 +19,10 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#include "learn.h"
-#include "caps.h"
+#include "recorder.h"
+#include "cap_recorder.h"
 /* The recorder's `tasks` map: user space hands this object learn's fd. */
-#include "task_session.bpf.h"
+#include "lib/task_session.bpf.h"
 
 #define CAP_OPT_NOAUDIT (1u << 1) /* include/linux/security.h */
 

@@ -23,7 +23,7 @@
 
 #include <jansson.h>
 
-#include "identity.h"
+#include "containers/identity.h"
 
 struct dg_flight_watch;
 

@@ -7,9 +7,9 @@
 
 #include <bpf/libbpf.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "config.h"
-#include "error.h"
+#include "common/errors.h"
 
 const char *argp_program_version = "driftguard " DG_VERSION;
 const char *argp_program_bug_address = "the driftguard issue tracker";

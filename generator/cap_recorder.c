@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "cap_recorder.h"
+#include "generator/cap_recorder.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,9 +14,9 @@
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
-#include "caps.skel.h"
-#include "cleanup.h"
-#include "error.h"
+#include "bpf/cap_recorder.skel.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 enum backend {
 	BACKEND_LSM_FEXIT, /* lsm/capable grants + fexit/cap_capable denials */
@@ -38,11 +38,11 @@ static const char *const backend_env[] = {
 };
 
 struct dg_caps {
-	struct caps_bpf *skel;
+	struct cap_recorder_bpf *skel;
 	enum backend backend;
 };
 
-DG_DEFINE_CLEANUP(struct caps_bpf *, caps_bpf__destroy)
+DG_DEFINE_CLEANUP(struct cap_recorder_bpf *, cap_recorder_bpf__destroy)
 
 static int bpf_errno(int rc)
 {
@@ -72,13 +72,13 @@ static void make_a_capability_check(void)
 }
 
 /* Open, configure, load and attach one backend; 0 or -errno. */
-static int try_backend(int tasks_fd, enum backend b, struct caps_bpf **out)
+static int try_backend(int tasks_fd, enum backend b, struct cap_recorder_bpf **out)
 {
-	_cleanup_(caps_bpf__destroyp) struct caps_bpf *skel = NULL;
+	_cleanup_(cap_recorder_bpf__destroyp) struct cap_recorder_bpf *skel = NULL;
 	bool lsm = b != BACKEND_FEXIT;
 	int rc;
 
-	skel = caps_bpf__open();
+	skel = cap_recorder_bpf__open();
 	if (!skel)
 		return -errno;
 	rc = bpf_map__reuse_fd(skel->maps.tasks, tasks_fd);
@@ -87,10 +87,10 @@ static int try_backend(int tasks_fd, enum backend b, struct caps_bpf **out)
 	bpf_program__set_autoload(skel->progs.dg_cap_lsm, lsm);
 	bpf_program__set_autoload(skel->progs.dg_cap_fexit, b != BACKEND_LSM);
 	skel->rodata->fexit_denied_only = b == BACKEND_LSM_FEXIT;
-	rc = caps_bpf__load(skel);
+	rc = cap_recorder_bpf__load(skel);
 	if (rc)
 		return rc;
-	rc = caps_bpf__attach(skel);
+	rc = cap_recorder_bpf__attach(skel);
 	if (rc)
 		return rc;
 	if (lsm) {
@@ -124,7 +124,7 @@ int dg_caps_open(struct dg_recorder *r, struct dg_caps **out)
 {
 	enum backend order[] = {BACKEND_LSM_FEXIT, BACKEND_FEXIT, BACKEND_LSM};
 	size_t n = sizeof(order) / sizeof(order[0]);
-	struct caps_bpf *skel = NULL;
+	struct cap_recorder_bpf *skel = NULL;
 	libbpf_print_fn_t old_print;
 	int tasks_fd = dg_recorder_tasks_fd(r);
 	int rc = -ENOTSUP, why[3] = {0};
@@ -160,7 +160,7 @@ int dg_caps_open(struct dg_recorder *r, struct dg_caps **out)
 			      strerror(why[1]));
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		caps_bpf__destroy(skel);
+		cap_recorder_bpf__destroy(skel);
 		return dg_err(ENOMEM, "out of memory");
 	}
 	c->skel = skel;
@@ -178,7 +178,7 @@ void dg_caps_close(struct dg_caps *c)
 {
 	if (!c)
 		return;
-	caps_bpf__destroy(c->skel);
+	cap_recorder_bpf__destroy(c->skel);
 	free(c);
 }
 

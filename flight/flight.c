@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The flight recorder seen from user space: reading the rings and decoding them. */
-#include "flight.h"
+#include "flight/flight.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,9 +12,9 @@
 #include <bpf/bpf.h>
 #include <seccomp.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "learned.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "generator/learned.h"
 
 
 bool dg_flight_parse_count(const char *arg, unsigned int *out)

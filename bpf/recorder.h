@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Types shared by bpf/learn.bpf.c and user space (plain C, no vmlinux.h).
+ * Types shared by bpf/recorder.bpf.c and user space (plain C, no vmlinux.h).
  *
  * The recorder keeps one "session" per learned workload (a command's process
  * tree or a container). A session is a slot of the `syscalls` array map, so

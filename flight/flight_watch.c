@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "flight_watch.h"
+#include "flight/flight_watch.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "flight.h"
-#include "identity.h"
-#include "recorder.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "flight/flight.h"
+#include "containers/identity.h"
+#include "generator/recorder.h"
 
 #define DG_MAX_ROOTS 16
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The flight recorder seen from user space (the rings: bpf/learn.h).
+ * The flight recorder seen from user space (the rings: bpf/recorder.h).
  *
  * IPC between the process that records (`driftguard learn` or `driftguard
  * enforce`, the "owner") and `driftguard dump`: the owner pins its two
@@ -34,7 +34,7 @@
 
 #include <jansson.h>
 
-#include "learn.h"
+#include "bpf/recorder.h"
 
 #define DG_FLIGHT_PIN_ROOT "/sys/fs/bpf/driftguard"
 #define DG_FLIGHT_INDEX_DIR "/run/driftguard"

@@ -16,15 +16,15 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
-#include "commands.h"
-#include "enforcer.h"
-#include "error.h"
-#include "flight.h"
-#include "flight_watch.h"
-#include "identity.h"
-#include "policy_resolver.h"
-#include "rules.h"
+#include "common/cleanup.h"
+#include "cli/commands.h"
+#include "enforcer/enforcer.h"
+#include "common/errors.h"
+#include "flight/flight.h"
+#include "flight/flight_watch.h"
+#include "containers/identity.h"
+#include "enforcer/policy_resolver.h"
+#include "enforcer/rules.h"
 
 #define DG_DEFAULT_PIDFILE "/run/driftguard-enforce.pid"
 #define DG_DEFAULT_FLIGHT 256

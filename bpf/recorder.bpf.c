@@ -8,7 +8,7 @@
  * their session's slot; a byte that is already set is not written again, so
  * hot syscalls do not bounce the cache line between CPUs.
  *
- * With the flight recorder on (flight_entries != 0, see learn.h), tracked
+ * With the flight recorder on (flight_entries != 0, see recorder.h), tracked
  * tasks also write each syscall into their session's ring at sys_enter, and
  * tp_btf/sys_exit (only loaded then) fills in its return value. With it off,
  * the rodata constant makes that code dead: the verifier removes it.
@@ -18,8 +18,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#include "learn.h"
-#include "task_session.bpf.h"
+#include "recorder.h"
+#include "lib/task_session.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

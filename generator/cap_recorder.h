@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Capability learning (bpf/caps.bpf.c) seen from user space. It rides on the
+ * Capability learning (bpf/cap_recorder.bpf.c) seen from user space. It rides on the
  * syscall recorder: same sessions, same tracked tasks (the recorder's task
  * storage map is shared), so a session's capability checks are those of the
  * tasks whose syscalls it records.
@@ -12,9 +12,9 @@
 #ifndef __DG_CAP_RECORDER_H
 #define __DG_CAP_RECORDER_H
 
-#include "caps.h"
-#include "caps_profile.h"
-#include "recorder.h"
+#include "bpf/cap_recorder.h"
+#include "generator/caps_profile.h"
+#include "generator/recorder.h"
 
 struct dg_caps;
 
@@ -36,7 +36,7 @@ void dg_caps_close(struct dg_caps *c);
 /* "lsm/capable + fexit/cap_capable", "fexit/cap_capable" or "lsm/capable". */
 const char *dg_caps_backend(const struct dg_caps *c);
 
-/* Zero the session's slot and set its gate (enum dg_caps_gate of bpf/caps.h). */
+/* Zero the session's slot and set its gate (enum dg_caps_gate of bpf/cap_recorder.h). */
 int dg_caps_track_session(struct dg_caps *c, unsigned int session, enum dg_caps_gate gate);
 
 /* Copy what the session recorded so far. Never clears it. */

@@ -29,7 +29,7 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
+#include "common/cleanup.h"
 
 #define DG_IDENTITY_ID_MAX 256
 #define DG_IDENTITY_NAME_MAX 256

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "recorder.h"
+#include "generator/recorder.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -11,12 +11,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "learn.skel.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "bpf/recorder.skel.h"
 
 struct dg_recorder {
-	struct learn_bpf *skel;
+	struct recorder_bpf *skel;
 	unsigned int next_session; /* never handed out yet */
 	bool released[DG_MAX_SESSIONS];
 	unsigned int flight_entries, flight_rings;
@@ -25,7 +25,7 @@ struct dg_recorder {
 /* What all rings together may take of kernel memory, when they are many. */
 #define DG_FLIGHT_BUDGET (64u << 20)
 
-DG_DEFINE_CLEANUP(struct learn_bpf *, learn_bpf__destroy)
+DG_DEFINE_CLEANUP(struct recorder_bpf *, recorder_bpf__destroy)
 
 static int bpf_errno(int rc)
 {
@@ -46,7 +46,7 @@ static unsigned int pow2_at_least(unsigned int n, unsigned int *shift)
 }
 
 /* Turn the flight recorder on before load: rodata, ring size, sys_exit. */
-static int configure_flight(struct learn_bpf *skel, const struct dg_recorder_opts *o,
+static int configure_flight(struct recorder_bpf *skel, const struct dg_recorder_opts *o,
 			    unsigned int *entries, unsigned int *nr_rings)
 {
 	unsigned int shift, n, rings;
@@ -91,25 +91,25 @@ int dg_recorder_open(struct dg_recorder **out)
 
 int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorder **out)
 {
-	_cleanup_(learn_bpf__destroyp) struct learn_bpf *skel = NULL;
+	_cleanup_(recorder_bpf__destroyp) struct recorder_bpf *skel = NULL;
 	struct dg_recorder *r;
 	unsigned int flight_entries, flight_rings;
 	int rc;
 
-	skel = learn_bpf__open();
+	skel = recorder_bpf__open();
 	if (!skel)
 		return dg_err(errno, "cannot open the recorder's BPF object: %s", strerror(errno));
 	rc = configure_flight(skel, opts, &flight_entries, &flight_rings);
 	if (rc)
 		return rc;
-	rc = learn_bpf__load(skel);
+	rc = recorder_bpf__load(skel);
 	if (rc)
 		return dg_err(bpf_errno(rc),
 			      "the kernel refused the recorder's BPF programs (%s); it needs BTF "
 			      "(/sys/kernel/btf/vmlinux), tp_btf programs and task storage "
 			      "(Linux >= 5.11): run `driftguard probe` for details",
 			      strerror(bpf_errno(rc)));
-	rc = learn_bpf__attach(skel);
+	rc = recorder_bpf__attach(skel);
 	if (rc)
 		return dg_err(bpf_errno(rc), "cannot attach the recorder to sys_enter: %s",
 			      strerror(bpf_errno(rc)));
@@ -128,7 +128,7 @@ void dg_recorder_close(struct dg_recorder *r)
 {
 	if (!r)
 		return;
-	learn_bpf__destroy(r->skel);
+	recorder_bpf__destroy(r->skel);
 	free(r);
 }
 

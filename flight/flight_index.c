@@ -3,7 +3,7 @@
  * The flight recorder's index (flight.h): what learn and enforce publish so
  * that `driftguard dump` finds a session's ring, and how dump finds it.
  */
-#include "flight.h"
+#include "flight/flight.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,8 +19,8 @@
 
 #include <bpf/bpf.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11

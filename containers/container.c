@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "container.h"
+#include "containers/container.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,8 +12,8 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 
 int dg_cgroup_path_of_pid(pid_t pid, char *buf, size_t len)

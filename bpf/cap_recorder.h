@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Types shared by bpf/caps.bpf.c and user space (plain C, no vmlinux.h).
+ * Types shared by bpf/cap_recorder.bpf.c and user space (plain C, no vmlinux.h).
  *
- * Capability learning rides on the syscall recorder (bpf/learn.bpf.c): a
+ * Capability learning rides on the syscall recorder (bpf/recorder.bpf.c): a
  * task's session is the one in the recorder's `tasks` task storage (the map
  * is shared), and each session has one slot of the `caps` array map here.
  * Per capability and verdict the slot keeps one "seen" byte and the first
@@ -41,7 +41,7 @@ enum dg_caps_gate {
 
 struct dg_cap_use {
 	unsigned int syscall; /* first syscall that made this check (number, see abi) */
-	unsigned char abi;    /* enum dg_abi of learn.h */
+	unsigned char abi;    /* enum dg_abi of bpf/recorder.h */
 	unsigned char seen;   /* written last: 1 once such a check was seen */
 	unsigned char pad[2];
 };

@@ -17,9 +17,9 @@
  *   kubepods[-<qos>]-pod<uid_with_underscores>.slice
  *                                 kubelet, systemd driver: the pod
  */
-#include "identity.h"
+#include "containers/identity.h"
 
-#include "container.h"
+#include "containers/container.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,8 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "learn_bundle.h"
+#include "generator/learn_bundle.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 
 /*

@@ -6,9 +6,9 @@
 
 #include <bpf/libbpf.h>
 
-#include "commands.h"
-#include "error.h"
-#include "probe.h"
+#include "cli/commands.h"
+#include "common/errors.h"
+#include "enforcer/probe.h"
 
 static const struct argp_option probe_options[] = {
 	{"verbose", 'v', NULL, 0, "Print libbpf's messages too", 0},

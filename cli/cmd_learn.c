@@ -20,17 +20,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "commands.h"
+#include "common/cleanup.h"
+#include "cli/commands.h"
 #include "config.h"
-#include "container.h"
-#include "cap_recorder.h"
-#include "error.h"
-#include "flight.h"
-#include "identity.h"
-#include "learn_bundle.h"
-#include "learned.h"
-#include "recorder.h"
+#include "containers/container.h"
+#include "generator/cap_recorder.h"
+#include "common/errors.h"
+#include "flight/flight.h"
+#include "containers/identity.h"
+#include "generator/learn_bundle.h"
+#include "generator/learned.h"
+#include "generator/recorder.h"
 
 enum gate_mode { GATE_AUTO, GATE_NONE, GATE_SECCOMP };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The syscall recorder (bpf/learn.bpf.c) seen from user space: sessions,
+ * The syscall recorder (bpf/recorder.bpf.c) seen from user space: sessions,
  * tasks and cgroups put under recording, and what each session saw.
  */
 #ifndef __DG_RECORDER_H
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "learn.h"
+#include "bpf/recorder.h"
 
 struct dg_recorder;
 
@@ -17,7 +17,7 @@ struct dg_recorder;
 struct dg_recorder_opts {
 	/*
 	 * Flight recorder: keep the last flight_entries syscalls of each of the
-	 * first flight_rings sessions in a ring in kernel memory (learn.h).
+	 * first flight_rings sessions in a ring in kernel memory (bpf/recorder.h).
 	 * Rounded up to a power of two, at most DG_FLIGHT_MAX; 0 = off, in which
 	 * case the ring code is dead in the verified program and the sys_exit
 	 * program is not loaded.
@@ -53,7 +53,7 @@ void dg_recorder_release_session(struct dg_recorder *r, unsigned int session);
 
 /*
  * Put a process (its thread-group leader) and, from then on, every task it
- * forks under recording in `session`. flags: DG_TASK_* from learn.h.
+ * forks under recording in `session`. flags: DG_TASK_* from bpf/recorder.h.
  * Must be called before the process makes the syscalls to be seen, e.g.
  * between fork() and exec().
  */
@@ -79,7 +79,7 @@ unsigned int dg_recorder_flight_entries(const struct dg_recorder *r);
 /* Sessions 1..n have a ring (0 when it is off). */
 unsigned int dg_recorder_flight_rings(const struct dg_recorder *r);
 
-/* The ring map and the heads map (learn.h), to pin them; -1 when off. */
+/* The ring map and the heads map (bpf/recorder.h), to pin them; -1 when off. */
 int dg_recorder_flight_fds(const struct dg_recorder *r, int *ring_fd, int *heads_fd);
 
 /*

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kernel-side pieces shared by the programs that follow a recording session
- * (bpf/learn.bpf.c, which owns them, and bpf/caps.bpf.c, which reuses its
+ * (bpf/recorder.bpf.c, which owns them, and bpf/cap_recorder.bpf.c, which reuses its
  * `tasks` map by fd): the task -> session storage and telling a syscall's
  * ABI. Included by .bpf.c files only (after vmlinux.h and libbpf's headers).
  */
 #ifndef __DG_TASK_SESSION_BPF_H
 #define __DG_TASK_SESSION_BPF_H
 
-#include "learn.h"
+#include "recorder.h"
 
 #define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
 #define SECCOMP_MODE_FILTER 2
