@@ -333,6 +333,7 @@ static void test_compile_equivalence(void **state)
 					    "/tmp/x.sh",
 					    "/tmp/a/b.sh",
 					    "/opt/app/bin/srv",
+					    "/opt/app/", /* exactly a prefix pattern */
 					    "/opt/application",
 					    "/usr/bin/env",
 					    "/dev/shm/x.so",
@@ -400,7 +401,7 @@ static void test_compile_equivalence(void **state)
 		}
 		dg_policy_free(p);
 	}
-	assert_int_equal(checked, 4 * 4 * 3 * 10 * 6);
+	assert_int_equal(checked, 4 * 4 * 3 * 11 * 6);
 }
 
 int main(void)
