@@ -544,30 +544,30 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 	hdr = bpf_map_lookup_elem(&policy, &c.gen);
 	c.s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!hdr || !c.s)
-		return DG_ACTION_NONE;
+		return DG_VERDICT_NONE;
 	/* The scratch buffer also serves callers that go on after NONE. */
 	*out = c.s;
 	c.container = in_container(task);
 	c.origin = classify(file, task, c.container);
 	c.s->ev.origin = c.origin;
 	if (!hdr->n_rules)
-		return DG_ACTION_NONE;
+		return DG_VERDICT_NONE;
 	c.n_rules = hdr->n_rules;
 	c.kind = kind;
 	/* Known now, whatever is decided: callers keep the origin of an exec chain. */
 	c.s->ev.kind = kind;
 	c.s->ev.backend = backend;
-	c.s->ev.action = DG_ACTION_NONE;
+	c.s->ev.action = DG_VERDICT_NONE;
 	c.cgroup_mask = cgroup_rule_mask(c.gen);
 	c.probe = true;
 	bpf_loop(DG_MAX_RULES, eval_rule, &c, 0);
 	if (!c.candidate)
-		return DG_ACTION_NONE;
+		return DG_VERDICT_NONE;
 	c.probe = false;
 	file_path(file, task, c.s, d_path);
 	bpf_loop(DG_MAX_RULES, eval_rule, &c, 0);
-	if (c.action == DG_ACTION_BLOCK && hdr->audit_only)
-		c.action = DG_ACTION_AUDIT;
+	if (c.action == DG_VERDICT_BLOCK && hdr->audit_only)
+		c.action = DG_VERDICT_AUDIT;
 	c.s->ev.rule = c.rule;
 	c.s->ev.action = c.action;
 	c.s->ev.backend = backend;
@@ -596,7 +596,7 @@ static __always_inline void emit(struct dg_exec_event *ev, struct file *file)
 	ev->tid = (__u32)id;
 	ev->eupper = is_upper(BPF_CORE_READ(file, f_inode));
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	if (ev->action == DG_ACTION_BLOCK)
+	if (ev->action == DG_VERDICT_BLOCK)
 		__sync_fetch_and_add(&n_blocked, 1);
 	else
 		__sync_fetch_and_add(&n_audited, 1);
@@ -640,7 +640,7 @@ int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 		st->pending = 0;
 		if (!first) {
 			emit(&st->ev, file);
-			if (action == DG_ACTION_BLOCK)
+			if (action == DG_VERDICT_BLOCK)
 				return -EPERM;
 		}
 	}
@@ -657,7 +657,7 @@ int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 		}
 		s->ev.fupper = st->upper;
 	}
-	if (action < DG_ACTION_AUDIT)
+	if (action < DG_VERDICT_AUDIT)
 		return 0;
 	if (st && first && kind == DG_KIND_SCRIPT) {
 		__builtin_memcpy(&st->ev, &s->ev, sizeof(st->ev));
@@ -665,7 +665,7 @@ int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 		return 0;
 	}
 	emit(&s->ev, file);
-	return action == DG_ACTION_BLOCK ? -EPERM : 0;
+	return action == DG_VERDICT_BLOCK ? -EPERM : 0;
 }
 
 SEC("lsm/mmap_file")
@@ -686,11 +686,11 @@ int BPF_PROG(dg_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	if (file == BPF_CORE_READ(task, mm, exe_file))
 		return 0;
 	action = decide(file, DG_KIND_MAPPING, DG_BACKEND_LSM, &s);
-	if (action < DG_ACTION_AUDIT || !s)
+	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
 	s->ev.fupper = !!(s->ev.origin & DG_ORIGIN_UPPER);
 	emit(&s->ev, file);
-	return action == DG_ACTION_BLOCK ? -EPERM : 0;
+	return action == DG_VERDICT_BLOCK ? -EPERM : 0;
 }
 
 /* Copy the last component of the user-visible path `filename` into out. */
@@ -738,12 +738,12 @@ int BPF_PROG(dg_exec_signal, struct task_struct *p, pid_t old_pid, struct linux_
 
 	bpf_map_delete_elem(&pending_scripts, &pid);
 	action = decide(file, DG_KIND_BINARY, DG_BACKEND_SIGNAL, &s);
-	if (script && s && action != DG_ACTION_BLOCK)
+	if (script && s && action != DG_VERDICT_BLOCK)
 		remember_script(bprm, s);
-	if (action < DG_ACTION_AUDIT || !s)
+	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
 	s->ev.fupper = script ? 0 : !!(s->ev.origin & DG_ORIGIN_UPPER);
-	if (action == DG_ACTION_BLOCK)
+	if (action == DG_VERDICT_BLOCK)
 		bpf_send_signal(SIGKILL);
 	emit(&s->ev, file);
 	return 0;
@@ -783,10 +783,10 @@ static __always_inline int script_opened(long fd)
 		return 0;
 	bpf_map_delete_elem(&pending_scripts, &pid);
 	action = decide(file, DG_KIND_SCRIPT, DG_BACKEND_SIGNAL, &s);
-	if (action < DG_ACTION_AUDIT || !s)
+	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
 	s->ev.fupper = !!(s->ev.origin & DG_ORIGIN_UPPER);
-	if (action == DG_ACTION_BLOCK)
+	if (action == DG_VERDICT_BLOCK)
 		bpf_send_signal(SIGKILL);
 	/* The binary that runs is the interpreter. */
 	emit(&s->ev, BPF_CORE_READ(task, mm, exe_file));

@@ -33,10 +33,10 @@ enum dg_kind {
 
 /* What a rule decides for an exec (named apart from the seccomp profile's struct dg_action). */
 enum dg_verdict {
-	DG_ACTION_NONE = 0, /* no rule matched: allowed, no event */
-	DG_ACTION_ALLOW = 1,
-	DG_ACTION_AUDIT = 2,
-	DG_ACTION_BLOCK = 3,
+	DG_VERDICT_NONE = 0, /* no rule matched: allowed, no event */
+	DG_VERDICT_ALLOW = 1,
+	DG_VERDICT_AUDIT = 2,
+	DG_VERDICT_BLOCK = 3,
 };
 
 /* Which tasks a rule applies to. */

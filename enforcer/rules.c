@@ -41,9 +41,9 @@ static const struct name_bit kind_names[] = {
 };
 
 static const struct name_bit action_names[] = {
-	{"block", DG_ACTION_BLOCK},
-	{"audit", DG_ACTION_AUDIT},
-	{"allow", DG_ACTION_ALLOW},
+	{"block", DG_VERDICT_BLOCK},
+	{"audit", DG_VERDICT_AUDIT},
+	{"allow", DG_VERDICT_ALLOW},
 	{NULL, 0},
 };
 
@@ -63,13 +63,13 @@ static const struct name_bit scope_names[] = {
 const char *dg_policy_action_name(enum dg_verdict a)
 {
 	switch (a) {
-	case DG_ACTION_NONE:
+	case DG_VERDICT_NONE:
 		return "none";
-	case DG_ACTION_ALLOW:
+	case DG_VERDICT_ALLOW:
 		return "allow";
-	case DG_ACTION_AUDIT:
+	case DG_VERDICT_AUDIT:
 		return "audit";
-	case DG_ACTION_BLOCK:
+	case DG_VERDICT_BLOCK:
 		return "block";
 	}
 	return "?";
@@ -225,7 +225,7 @@ bool dg_selector_matches(const struct dg_container_selector *sel, bool in_contai
 
 static enum dg_verdict effective(enum dg_verdict a, bool audit_only)
 {
-	return audit_only && a == DG_ACTION_BLOCK ? DG_ACTION_AUDIT : a;
+	return audit_only && a == DG_VERDICT_BLOCK ? DG_VERDICT_AUDIT : a;
 }
 
 enum dg_verdict dg_policy_decide(const struct dg_policy *p, const struct dg_exec_facts *f,
@@ -250,7 +250,7 @@ enum dg_verdict dg_policy_decide(const struct dg_policy *p, const struct dg_exec
 	}
 	if (rule_index)
 		*rule_index = -1;
-	return DG_ACTION_NONE;
+	return DG_VERDICT_NONE;
 }
 
 /* ---- the kernel form ---------------------------------------------------------------------- */
@@ -320,7 +320,7 @@ enum dg_verdict dg_policy_bpf_decide(const struct dg_policy_hdr *hdr,
 	}
 	if (rule_index)
 		*rule_index = -1;
-	return DG_ACTION_NONE;
+	return DG_VERDICT_NONE;
 }
 
 /* Resolves a selector into ids (sorted out of duplicates); *n is the count. */
@@ -973,7 +973,7 @@ static int parse_entry(struct pctx *c, yaml_node_t *n, const char *kp, bool exce
 	}
 
 	if (exception) {
-		r->action = DG_ACTION_ALLOW;
+		r->action = DG_VERDICT_ALLOW;
 		r->origins = DG_ORIGIN_ALL;
 		r->kinds = DG_KIND_ALL;
 		if (!f[2].val)

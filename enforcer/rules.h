@@ -5,7 +5,7 @@
  * `struct dg_rule_bpf` form of bpf/enforce.h.
  *
  * Precedence, in one place: exceptions first (a match allows), then rules in
- * file order, the first match decides; no match is DG_ACTION_NONE (allowed,
+ * file order, the first match decides; no match is DG_VERDICT_NONE (allowed,
  * no event). `mode: audit` turns BLOCK into AUDIT and leaves ALLOW alone.
  */
 #ifndef __DG_RULES_H

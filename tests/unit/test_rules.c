@@ -83,7 +83,7 @@ static void test_example_default(void **state)
 	assert_int_equal(p->mode, DG_MODE_ENFORCE);
 	assert_int_equal(p->n_exceptions, 0);
 	assert_int_equal(p->n_rules, 1);
-	assert_int_equal(p->rules[0].action, DG_ACTION_BLOCK);
+	assert_int_equal(p->rules[0].action, DG_VERDICT_BLOCK);
 	assert_int_equal(p->rules[0].containers.scope, DG_SCOPE_ALL);
 	assert_int_equal(p->rules[0].origins,
 			 DG_ORIGIN_UPPER | DG_ORIGIN_MEMFD | DG_ORIGIN_OFF_ROOTFS);
@@ -101,7 +101,7 @@ static void test_example_audit(void **state)
 
 	(void)state;
 	assert_int_equal(p->mode, DG_MODE_AUDIT);
-	assert_int_equal(dg_policy_decide(p, &f, NULL), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &f, NULL), DG_VERDICT_AUDIT);
 	dg_policy_free(p);
 }
 
@@ -120,14 +120,14 @@ static void test_example_ci_runners(void **state)
 	(void)state;
 	assert_int_equal(p->n_exceptions, 1);
 	assert_int_equal(p->n_rules, 4);
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_string_equal(p->rules[idx].name, "build-jobs-workspace");
 	f.origin = DG_ORIGIN_MEMFD; /* fileless, even in a build job */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_string_equal(p->rules[idx].name, "no-fileless");
 	f.origin = DG_ORIGIN_UPPER;
 	f.container_name = "web"; /* not a build job */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_string_equal(p->rules[idx].name, "no-drift");
 	dg_policy_free(p);
 }
@@ -145,7 +145,7 @@ static void test_full_file(void **state)
 	r = &p->rules[0];
 	assert_string_equal(r->name, "tini");
 	assert_true(r->exception);
-	assert_int_equal(r->action, DG_ACTION_ALLOW);
+	assert_int_equal(r->action, DG_VERDICT_ALLOW);
 	assert_int_equal(r->origins, DG_ORIGIN_ALL);
 	assert_int_equal(r->kinds, DG_KIND_ALL);
 	assert_int_equal(r->n_paths, 1);
@@ -168,7 +168,7 @@ static void test_full_file(void **state)
 	r = &p->rules[2];
 	assert_false(r->exception);
 	assert_string_equal(r->name, "scripts-in-tmp");
-	assert_int_equal(r->action, DG_ACTION_AUDIT);
+	assert_int_equal(r->action, DG_VERDICT_AUDIT);
 	assert_int_equal(r->containers.n_ids, 1);
 	assert_int_equal(r->containers.n_names, 2);
 	assert_int_equal(r->containers.n_cgroups, 1);
@@ -182,7 +182,7 @@ static void test_full_file(void **state)
 
 	r = &p->rules[4];
 	assert_int_equal(r->containers.scope, DG_SCOPE_ANY);
-	assert_int_equal(r->action, DG_ACTION_ALLOW);
+	assert_int_equal(r->action, DG_VERDICT_ALLOW);
 	assert_int_equal(r->origins, DG_ORIGIN_ALL);
 	assert_int_equal(r->kinds, DG_KIND_BINARY | DG_KIND_MAPPING);
 	dg_policy_free(p);
@@ -478,15 +478,15 @@ static void test_exception_beats_block(void **state)
 	int idx = 99;
 
 	(void)state;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_int_equal(idx, 0);
 	f.path = "/usr/local/bin/tinix"; /* exact means exact */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 1);
 	f.path = "/usr/local/bin/tini";
 	f.in_container = false; /* exceptions default to containers: all */
 	f.container_id = f.container_name = NULL;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	dg_policy_free(p);
 }
 
@@ -507,10 +507,10 @@ static void test_first_match_wins(void **state)
 
 	(void)state;
 	f.path = "/opt/app/bin/server";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_int_equal(idx, 0);
 	f.path = "/opt/application"; /* a prefix with '/' stops at the directory */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 1); /* never the later allow */
 	dg_policy_free(p);
 }
@@ -533,15 +533,15 @@ static void test_audit_mode(void **state)
 
 	(void)state;
 	f.path = "/opt/x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	f.path = "/tmp/x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_AUDIT);
 	assert_int_equal(idx, 1);
 	f.path = "/bin/x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_AUDIT); /* block, downgraded */
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_AUDIT); /* block, downgraded */
 	assert_int_equal(idx, 2);
 	p->mode = DG_MODE_ENFORCE;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	dg_policy_free(p);
 }
 
@@ -553,10 +553,10 @@ static void test_no_match(void **state)
 
 	(void)state;
 	f.origin = DG_ORIGIN_IMAGE;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	assert_int_equal(idx, -1);
 	f.origin = DG_ORIGIN_UPPER;
-	assert_int_equal(dg_policy_decide(p, &f, NULL), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, NULL), DG_VERDICT_BLOCK);
 	dg_policy_free(p);
 }
 
@@ -584,13 +584,13 @@ static void test_scopes(void **state)
 
 	(void)state;
 	ctr.origin = DG_ORIGIN_MEMFD;
-	assert_int_equal(dg_policy_decide(p, &host, &idx), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &host, &idx), DG_VERDICT_AUDIT);
 	assert_int_equal(idx, 0);
-	assert_int_equal(dg_policy_decide(p, &ctr, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &ctr, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 1);
 	host.origin = ctr.origin = DG_ORIGIN_OFF_ROOTFS;
-	assert_int_equal(dg_policy_decide(p, &host, &idx), DG_ACTION_ALLOW);
-	assert_int_equal(dg_policy_decide(p, &ctr, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &host, &idx), DG_VERDICT_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &ctr, &idx), DG_VERDICT_ALLOW);
 	dg_policy_free(p);
 }
 
@@ -621,23 +621,23 @@ static void test_selectors(void **state)
 
 	(void)state;
 	/* names: [db] matches nothing here: the rule is skipped, not widened */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 4);
 	f.kind = DG_KIND_SCRIPT;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_int_equal(idx, 1);
 	f.kind = DG_KIND_MAPPING;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 4);
 	f.container_id = "0123";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_int_equal(idx, 2);
 	/* a cgroup pattern matches the cgroup and everything below it */
 	f.origin = DG_ORIGIN_MEMFD;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_AUDIT);
 	assert_int_equal(idx, 3);
 	f.cgroup = "/kubepods/burstable/pod12/x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	dg_policy_free(p);
 }
 
@@ -701,24 +701,24 @@ static void test_paths_and_kinds(void **state)
 	(void)state;
 	f.kind = DG_KIND_SCRIPT;
 	f.path = "/tmp/a/b.sh"; /* '*' crosses '/' */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	f.path = "/tmp/.sh";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	f.path = "/tmp.sh";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	f.path = "/x/x"; /* starts with "/x/", ends with "/x", but they would overlap */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	f.path = "/x//x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_AUDIT);
 	f.path = NULL; /* unknown path: a path condition does not match */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	f.path = "/tmp/x.sh";
 	f.kind = DG_KIND_BINARY; /* the interpreter of ./x.sh is not the script */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	f.kind = DG_KIND_MAPPING;
 	f.origin = DG_ORIGIN_OFF_ROOTFS;
 	f.path = "/dev/shm/evil.so";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 1);
 	dg_policy_free(p);
 }
@@ -831,7 +831,7 @@ static void test_compile_path_forms(void **state)
 	assert_int_equal(hdr.n_rules, 5);
 	assert_int_equal(hdr.audit_only, 0);
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(rules[i].action, DG_ACTION_AUDIT);
+		assert_int_equal(rules[i].action, DG_VERDICT_AUDIT);
 		assert_int_equal(rules[i].scope, DG_SCOPE_ALL);
 		assert_int_equal(rules[i].origins, DG_ORIGIN_UPPER | DG_ORIGIN_MEMFD);
 		assert_int_equal(rules[i].kinds, DG_KIND_SCRIPT);
@@ -855,7 +855,7 @@ static void test_compile_path_forms(void **state)
 	assert_int_equal(rules[4].path_match, DG_PATH_ANY);
 	assert_int_equal(rules[4].prefix_len, 0);
 	assert_int_equal(rules[4].prefix[0], '\0');
-	assert_int_equal(rules[4].action, DG_ACTION_ALLOW);
+	assert_int_equal(rules[4].action, DG_VERDICT_ALLOW);
 	assert_int_equal(rules[4].scope, DG_SCOPE_HOST);
 	assert_int_equal(rules[4].origins, DG_ORIGIN_IMAGE);
 	assert_int_equal(rules[4].kinds, DG_KIND_ALL);
@@ -894,10 +894,10 @@ static void test_compile_audit_only(void **state)
 	(void)state;
 	assert_int_equal(dg_policy_compile(p, NULL, &hdr, rules), 0);
 	assert_int_equal(hdr.audit_only, 1);
-	assert_int_equal(rules[0].action, DG_ACTION_BLOCK); /* the kernel downgrades */
+	assert_int_equal(rules[0].action, DG_VERDICT_BLOCK); /* the kernel downgrades */
 	assert_int_equal(dg_policy_bpf_decide(&hdr, rules, DG_ORIGIN_UPPER, DG_KIND_BINARY, "/x",
 					      true, NULL, 0, NULL),
-			 DG_ACTION_AUDIT);
+			 DG_VERDICT_AUDIT);
 	dg_policy_free(p);
 }
 
@@ -931,7 +931,7 @@ static void test_compile_cgroups(void **state)
 	assert_int_equal(rules[0].cgroup_ids[0], 6);
 	assert_int_equal(rules[0].cgroup_ids[1], 8);
 	assert_int_equal(rules[0].cgroup_ids[2], 9);
-	assert_int_equal(rules[0].action, DG_ACTION_ALLOW);
+	assert_int_equal(rules[0].action, DG_VERDICT_ALLOW);
 	/* a selector that matches nothing: one rule per path that matches nothing */
 	for (int i = 1; i <= 2; i++) {
 		assert_int_equal(rules[i].scope, DG_SCOPE_CGROUPS);
@@ -939,7 +939,7 @@ static void test_compile_cgroups(void **state)
 	}
 	assert_int_equal(dg_policy_bpf_decide(&hdr, rules, DG_ORIGIN_UPPER, DG_KIND_BINARY, "/a",
 					      true, (unsigned long long[]){1, 7, 9}, 3, NULL),
-			 DG_ACTION_NONE);
+			 DG_VERDICT_NONE);
 	/* /kubepods/burstable/pod1 and below it (deduplicated), and web */
 	assert_int_equal(rules[3].n_cgroups, 3);
 	assert_int_equal(rules[3].cgroup_ids[0], 4);
@@ -986,7 +986,7 @@ static void test_compile_cgroup_split_and_overflow(void **state)
 	assert_int_equal(dg_policy_compile_map(q, &r, &hdr, rules, src), 0);
 	assert_int_equal(hdr.n_rules, 6);
 	for (int i = 0; i < 6; i++) {
-		assert_int_equal(rules[i].action, DG_ACTION_BLOCK);
+		assert_int_equal(rules[i].action, DG_VERDICT_BLOCK);
 		assert_int_equal(rules[i].scope, DG_SCOPE_CGROUPS);
 		assert_int_equal(rules[i].n_cgroups, i % 3 == 2 ? 2 : 8);
 		assert_string_equal(rules[i].prefix, i < 3 ? "/a" : "/b");
