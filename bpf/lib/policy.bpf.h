@@ -198,7 +198,11 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 		return DG_VERDICT_NONE;
 	c.n_rules = hdr->n_rules;
 	c.kind = kind;
-	/* Known now, whatever is decided: callers keep the origin of an exec chain. */
+	/*
+	 * What is known before deciding is written once, here (the origin
+	 * above: callers keep the origin of an exec chain whatever is
+	 * decided); the decision itself is written last.
+	 */
 	c.s->ev.kind = kind;
 	c.s->ev.backend = backend;
 	c.s->ev.action = DG_VERDICT_NONE;
@@ -214,10 +218,6 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 		c.action = DG_VERDICT_AUDIT;
 	c.s->ev.rule = c.rule;
 	c.s->ev.action = c.action;
-	c.s->ev.backend = backend;
-	c.s->ev.kind = kind;
-	c.s->ev.origin = c.origin;
-	*out = c.s;
 	return c.action;
 }
 
