@@ -6,7 +6,7 @@
  * every audit/block decision.
  *
  * A decision never waits for user space: user space compiles the YAML rules
- * (rules/, enforcer/rules.c) into `struct dg_rule_bpf` entries of an array
+ * (rules/, enforcer/rules_compile.c) into `struct dg_rule_bpf` entries of an array
  * map and swaps the whole policy atomically (a generation index).
  */
 #ifndef __DG_ENFORCE_H
