@@ -31,6 +31,7 @@ apt-get install -y -qq --no-install-recommends \
 	libcmocka-dev libjansson-dev \
 	runc busybox-static jq util-linux valgrind \
 	qemu-system-x86 cpio xz-utils kmod \
+	systemd python3-yaml \
 	>/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	libbpf-dev bpftool >/dev/null
