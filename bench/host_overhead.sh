@@ -5,8 +5,8 @@
 # (rules/default.yaml; the flight recorder on: a sys_enter and a sys_exit
 # program that every syscall of the machine passes through) and running with
 # --flight-recorder 0, in alternating rounds so that drift in machine speed
-# hits all three alike. Prints the median seconds of each and the on/off
-# ratio per workload.
+# hits all three alike. Prints the median (and fastest) seconds of each and
+# the on/off ratios per workload.
 #   find    find /usr >/dev/null                      (metadata syscalls)
 #   tar     tar cf - $TAR_DIR | cat >/dev/null         (read/write; through cat
 #           because GNU tar skips reading the files when its archive is /dev/null)
@@ -81,6 +81,7 @@ run_workload() {
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+fastest() { sort -g | head -1; }
 
 echo "host_overhead: $ROUNDS rounds, alternating ${SETUPS[*]}; tar of $TAR_DIR;" \
 	"exec: $EXECS x /bin/true; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -100,14 +101,18 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	echo "  round $round/$ROUNDS done"
 done
 
-echo "median seconds per workload (load average at end: $(cut -d' ' -f1-3 /proc/loadavg))"
-printf '  %-8s %10s %10s %14s %10s %14s\n' workload off enforce "enforce/off" norec "norec/off"
+echo "seconds per workload, median (and fastest) round; load average at end:" \
+	"$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '  %-8s %17s %17s %17s %19s %19s\n' workload off enforce norec \
+	"enforce/off" "norec/off"
 for w in "${WORKLOADS[@]}"; do
-	off=$(median <"$TMP/off.$w")
-	on=$(median <"$TMP/enforce.$w")
-	norec=$(median <"$TMP/enforce-norec.$w")
-	awk -v w="$w" -v off="$off" -v on="$on" -v nr="$norec" 'BEGIN {
-		printf "  %-8s %10.3f %10.3f %13.3fx %10.3f %13.3fx\n", w, off, on, on / off, nr, nr / off
+	off=$(median <"$TMP/off.$w") off1=$(fastest <"$TMP/off.$w")
+	on=$(median <"$TMP/enforce.$w") on1=$(fastest <"$TMP/enforce.$w")
+	nr=$(median <"$TMP/enforce-norec.$w") nr1=$(fastest <"$TMP/enforce-norec.$w")
+	awk -v w="$w" -v off="$off" -v on="$on" -v nr="$nr" \
+		-v off1="$off1" -v on1="$on1" -v nr1="$nr1" 'BEGIN {
+		printf "  %-8s %8.3f (%6.3f) %8.3f (%6.3f) %8.3f (%6.3f) %8.3fx (%6.3fx) %8.3fx (%6.3fx)\n",
+			w, off, off1, on, on1, nr, nr1, on / off, on1 / off1, nr / off, nr1 / off1
 	}'
 done
 echo "(enforce: its defaults, rules/default.yaml, flight recorder on;" \
