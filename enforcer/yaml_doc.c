@@ -95,9 +95,8 @@ static int check_tokens(const char *file, const char *buf, size_t len, const cha
 		case YAML_ALIAS_TOKEN:
 			if (++anchors > DG_YAML_ANCHORS_MAX)
 				rc = dg_err(EINVAL,
-					    "%s:%zu:%zu: more than %d anchors and aliases (&name, "
-					    "*name); "
-					    "%s needs far fewer",
+					    "%s:%zu:%zu: more than %d anchors and aliases "
+					    "(&name, *name); %s needs far fewer",
 					    file, m.line + 1, m.column + 1, DG_YAML_ANCHORS_MAX,
 					    what);
 			break;
