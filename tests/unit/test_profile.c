@@ -632,11 +632,11 @@ static void test_write_file_failure(void **state)
 	assert_string_equal(got, "previous\n");
 	free(got);
 
-	/* A rename that fails (the target is a directory) removes the temporary. */
+	/* A directory is refused before a temporary file is made (text_file.h). */
 	snprintf(path, sizeof(path), "%s/dir", tmpdir);
 	assert_int_equal(mkdir(path, 0755), 0);
-	assert_true(dg_profile_write_file(good, path) < 0);
-	assert_contains(dg_errmsg(), "cannot replace it");
+	assert_int_equal(dg_profile_write_file(good, path), -EISDIR);
+	assert_contains(dg_errmsg(), "dir: is a directory; give the path of a file");
 	assert_int_equal(count_entries(tmpdir), 2); /* old.json and dir */
 
 	/* No such directory. */
