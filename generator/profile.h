@@ -77,6 +77,8 @@ uint32_t dg_action_to_scmp(const struct dg_action *a);
 int dg_arch_from_name(const char *name, uint32_t *token);
 /* Returns a static string such as "SCMP_ARCH_X86_64", NULL if unknown. */
 const char *dg_arch_name(uint32_t token);
+/* Is name one of the runtime spec's architectures (even one libseccomp does not know)? */
+bool dg_arch_name_is_oci(const char *name);
 
 /* "SCMP_CMP_EQ" <-> enum scmp_compare. */
 int dg_op_from_name(const char *name, enum scmp_compare *out);
@@ -87,7 +89,8 @@ const char *dg_op_name(enum scmp_compare op);
  * semantic errors with the JSON path of the offending value
  * ("NAME: syscalls[3].names[1]: unknown syscall \"foo\"").
  * Accepts a bare linux.seccomp object; also a whole OCI config.json, whose
- * .linux.seccomp is taken.
+ * .linux.seccomp is taken. The OCI form only, as a runtime reads it; the
+ * engines' form and a list of every problem: generator/profile_load.h.
  */
 int dg_profile_parse_file(const char *path, struct dg_profile **out);
 int dg_profile_parse_string(const char *text, const char *name, struct dg_profile **out);

@@ -16,22 +16,6 @@ static struct dg_profile *from(const char *text)
 	return p;
 }
 
-static const struct dg_rule *find_rule(const struct dg_profile *p, enum dg_action_kind kind,
-				       bool with_args, const char *name)
-{
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct dg_rule *r = &p->rules[i];
-
-		if (r->action.kind != kind || (r->n_args > 0) != with_args)
-			continue;
-		for (size_t k = 0; k < r->n_names; k++) {
-			if (strcmp(r->names[k], name) == 0)
-				return r;
-		}
-	}
-	return NULL;
-}
-
 static size_t count_rules(const struct dg_profile *p, enum dg_action_kind kind, bool with_args)
 {
 	size_t n = 0;
