@@ -112,8 +112,13 @@ int dg_profile_write_file(const struct dg_profile *p, const char *path);
  * Union of what the inputs allow. The strictest default action wins.
  * Refuses (-EINVAL, message names the input) what it cannot represent
  * without widening: permissive defaults (ALLOW/LOG), conflicting listeners.
+ * Two denials of the same syscall under the same argument comparisons that
+ * differ only in errno keep the earlier input's, with a warning.
  */
 int dg_profile_merge(struct dg_profile *const *in, size_t n, struct dg_profile **out);
+/* The same, calling the inputs by labels[i] (file names) instead of "input N" in messages. */
+int dg_profile_merge_named(struct dg_profile *const *in, const char *const *labels, size_t n,
+			   struct dg_profile **out);
 
 /* Allocation helpers for code that builds a profile. */
 struct dg_profile *dg_profile_new(void);
