@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <seccomp.h>
 
 /*
@@ -105,6 +106,8 @@ int dg_profile_validate(const struct dg_profile *p);
 
 /* Serialise as pretty JSON (2-space indent, stable key order), NUL-ended. */
 char *dg_profile_to_string(const struct dg_profile *p);
+/* The same as a JSON object (a new reference); NULL when not representable. */
+json_t *dg_profile_to_json(const struct dg_profile *p);
 /* Validate, then write atomically (temp file + rename); never a partial file. */
 int dg_profile_write_file(const struct dg_profile *p, const char *path);
 
