@@ -36,9 +36,9 @@ int dg_proc_stat(pid_t pid, struct dg_proc_stat *out)
 	 * the fields resume after the last ')'. */
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 1,
-			 " %*c %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			 " %c %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
 			 "%*s %llu",
-			 &ppid, &out->start_time) != 2)
+			 &out->state, &ppid, &out->start_time) != 3)
 		return dg_err(EINVAL, "%s: unexpected format", file);
 	out->ppid = ppid;
 	return 0;

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 struct dg_proc_stat {
+	char state; /* 'R', 'S', ...; 'Z' a zombie: it exited, its parent has not reaped it */
 	pid_t ppid;
 	unsigned long long start_time; /* clock ticks after boot (field 22) */
 };

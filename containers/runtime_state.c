@@ -214,8 +214,10 @@ int dg_runtime_state_read(const char *state_root, const char *id, const char *cg
 	}
 	snprintf(out->id, sizeof(out->id), "%s", id);
 	snprintf(out->cgroup, sizeof(out->cgroup), "%s", st.cgroup);
-	/* A pid is the container's only while its start time matches. */
+	/* A pid is the container's only while its start time matches; a zombie
+	 * init has exited (runc and crun call that container stopped too). */
 	if (st.pid > 0 && st.pid <= INT_MAX && !dg_proc_stat((pid_t)st.pid, &ps) &&
+	    ps.state != 'Z' && ps.state != 'X' &&
 	    (!st.start || ps.start_time == (unsigned long long)st.start)) {
 		out->init_pid = (pid_t)st.pid;
 		out->mntns = dg_proc_mntns(out->init_pid);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -202,6 +203,29 @@ static void test_start_time_check(void **state)
 	assert_string_equal(id.cgroup, "/c1");
 	assert_string_equal(id.bundle, "/cb");
 
+	/* an init that exited and was not reaped yet (a zombie): stopped, as runc and crun say */
+	{
+		struct dg_proc_stat zs;
+		pid_t child = fork();
+
+		assert_true(child >= 0);
+		if (child == 0)
+			_exit(0);
+		for (int i = 0; i < 500; i++) {
+			assert_int_equal(dg_proc_stat(child, &zs), 0);
+			if (zs.state == 'Z')
+				break;
+			usleep(1000);
+		}
+		assert_int_equal(zs.state, 'Z');
+		write_file("state/zombie/state.json",
+			   "{\"init_process_pid\": %d, \"init_process_start\": %llu}", child,
+			   zs.start_time);
+		assert_int_equal(dg_runtime_state_read(root, "zombie", "", &id), 0);
+		assert_int_equal(id.init_pid, 0);
+		assert_int_equal(waitpid(child, NULL, 0), child);
+	}
+
 	/* a directory without state is no container (yet) */
 	write_file("state/empty/other", "x");
 	assert_int_equal(dg_runtime_state_read(root, "empty", "", &id), -ENOENT);
@@ -215,6 +239,7 @@ static void test_proc(void **state)
 
 	(void)state;
 	assert_int_equal(dg_proc_stat(getpid(), &st), 0);
+	assert_int_equal(st.state, 'R'); /* reading its own stat */
 	assert_int_equal(st.ppid, getppid());
 	assert_true(st.start_time > 0);
 	/* pid_max is at most 2^22: this one never exists */
