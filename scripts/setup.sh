@@ -29,6 +29,7 @@ apt-get install -y -qq --no-install-recommends \
 	libelf-dev zlib1g-dev libseccomp-dev libcap-dev libyaml-dev \
 	libcmocka-dev libjansson-dev \
 	runc busybox-static jq util-linux valgrind \
+	crun \
 	qemu-system-x86 cpio xz-utils kmod \
 	>/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \
