@@ -28,11 +28,10 @@
 #include "flight/flight.h"
 #include "containers/identity.h"
 #include "containers/lookup.h"
+#include "containers/runtime_state.h"
 #include "generator/learn_bundle.h"
 #include "generator/learned.h"
 #include "generator/recorder.h"
-
-#define DG_RUNC_ROOT "/run/runc"
 
 enum gate_mode { GATE_AUTO, GATE_NONE, GATE_SECCOMP };
 
@@ -65,7 +64,9 @@ static const struct argp_option learn_options[] = {
 	{"output", 'o', "FILE", 0, "Write the seccomp profile to FILE (\"-\": stdout)", 0},
 	{"container", 'c', "ID", 0, "Record the running container ID instead of a command", 0},
 	{"runtime-root", OPT_RUNTIME_ROOT, "DIR", 0,
-	 "State directory of the OCI runtime (default " DG_RUNC_ROOT "; crun: /run/crun)", 0},
+	 "State directory of the OCI runtime (default " DG_RUNC_STATE_ROOT
+	 "; crun: " DG_CRUN_STATE_ROOT ")",
+	 0},
 	{"duration", 'd', "SECONDS", 0, "Stop recording after SECONDS", 0},
 	{"gate", OPT_GATE, "auto|none|seccomp", 0,
 	 "When a task's syscalls start to count: none = from the first instruction; seccomp = "
@@ -529,7 +530,7 @@ static int learn_container(struct learn_opts *o, struct dg_recorder *r, unsigned
 
 	if (!c)
 		return dg_err(ENOMEM, "out of memory");
-	rc = dg_container_to_record(o->runtime_root ?: DG_RUNC_ROOT, o->container, c);
+	rc = dg_container_to_record(o->runtime_root ?: DG_RUNC_STATE_ROOT, o->container, c);
 	if (rc)
 		return rc;
 	pidfd = (int)syscall(SYS_pidfd_open, c->ident.init_pid, 0);

@@ -16,8 +16,8 @@
 #include "containers/procfs.h"
 
 const char *const dg_default_state_roots[] = {
-	"/run/runc",			 /* runc, cri-o's default runc root */
-	"/run/crun",			 /* crun, podman with crun */
+	DG_RUNC_STATE_ROOT,		 /* runc, cri-o's default runc root */
+	DG_CRUN_STATE_ROOT,		 /* crun, podman with crun */
 	"/run/docker/runtime-runc/moby", /* docker */
 	"/run/containerd/runc/k8s.io",	 /* containerd CRI */
 	"/run/containerd/runc/default",	 /* ctr, nerdctl */

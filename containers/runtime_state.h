@@ -9,6 +9,10 @@
 
 #include "containers/identity.h"
 
+/* Where runc and crun keep their state unless told otherwise (--root). */
+#define DG_RUNC_STATE_ROOT "/run/runc"
+#define DG_CRUN_STATE_ROOT "/run/crun"
+
 /* State directories read when given none (NULL-terminated). */
 extern const char *const dg_default_state_roots[];
 

@@ -100,12 +100,24 @@ static bool watch(struct dg_flight_watch *w, const struct dg_identity *ident)
 	return true;
 }
 
+/* Another state directory lists it running still (one container, two runtimes' roots). */
+static bool listed_running(struct dg_flight_watch *w, uint64_t cgroup_id)
+{
+	for (size_t i = 0; i < dg_inventory_count(w->inv); i++) {
+		const struct dg_identity *c = dg_inventory_get(w->inv, i);
+
+		if (dg_identity_running(c) && c->cgroup_id == cgroup_id)
+			return true;
+	}
+	return false;
+}
+
 /* Its cgroup is no longer watched at once; its ring is given back after the grace. */
 static void stopped(struct dg_flight_watch *w, uint64_t cgroup_id)
 {
 	struct watched *x = find_cgroup(w, cgroup_id);
 
-	if (!x || x->gone_at)
+	if (!x || x->gone_at || listed_running(w, cgroup_id))
 		return;
 	x->gone_at = mono_seconds();
 	if (dg_recorder_unwatch_cgroup(w->rec, x->cgroup_id))
@@ -222,12 +234,12 @@ int dg_flight_watch_new(unsigned int entries, struct dg_inventory *inv,
 			"containers get one",
 			dg_recorder_flight_entries(w->rec), dg_recorder_flight_rings(w->rec));
 	/* The containers running now get their sessions at once. */
+	w->inv = inv;
 	rc = dg_inventory_subscribe(inv, on_container, w);
 	if (rc) {
 		dg_flight_watch_free(TAKE_PTR(w));
 		return rc;
 	}
-	w->inv = inv;
 	if (w->changed && republish(w)) {
 		dg_warn("flight recorder: %s; `driftguard dump` may not see every container",
 			dg_errmsg());
