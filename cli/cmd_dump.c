@@ -17,7 +17,7 @@
 #include "cli/commands.h"
 #include "common/errors.h"
 #include "flight/flight.h"
-#include "containers/identity.h"
+#include "containers/lookup.h"
 
 struct dump_opts {
 	const char *what;
@@ -81,54 +81,6 @@ static const struct argp dump_argp = {
 	       "read, 2 on bad usage.",
 };
 
-/*
- * A container the user named by id or name, started under `learn -- runc
- * run ...`: the pids from its init up to pid 1, so that the learn session
- * whose workload is the runtime can be found. 0-terminated; NULL if none.
- */
-static pid_t *container_ancestry(const char *what)
-{
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0, cap = 64;
-	pid_t pid = 0;
-
-	for (const char *const *root = dg_identity_default_state_roots; *root && !pid; root++) {
-		_cleanup_free_ struct dg_identity *ids = NULL;
-		size_t count = 0;
-
-		if (dg_identity_list_runc(*root, NULL, &ids, &count)) {
-			dg_err_clear();
-			continue;
-		}
-		for (size_t i = 0; i < count; i++)
-			if (ids[i].init_pid > 0 &&
-			    (!strcmp(ids[i].id, what) || (ids[i].name[0] && !strcmp(ids[i].name, what))))
-				pid = ids[i].init_pid;
-	}
-	if (!pid)
-		return NULL;
-	pids = calloc(cap, sizeof(*pids));
-	if (!pids)
-		return NULL;
-	while (pid > 1 && n + 1 < cap) {
-		_cleanup_fclose_ FILE *f = NULL;
-		char path[64], line[1024], *p;
-		int ppid;
-
-		pids[n++] = pid;
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		f = fopen(path, "r");
-		/* "pid (comm) state ppid": comm may hold anything, read after the last ')' */
-		if (!f || !fgets(line, sizeof(line), f))
-			break;
-		p = strrchr(line, ')');
-		if (!p || sscanf(p, ") %*c %d", &ppid) != 1)
-			break;
-		pid = ppid;
-	}
-	return TAKE_PTR(pids);
-}
-
 static int print_text(const struct dg_flight_target *t, const struct dg_flight_entry *e, size_t n,
 		      uint64_t total)
 {
@@ -179,7 +131,9 @@ int cmd_dump(int argc, char **argv)
 	int rc;
 
 	argp_parse(&dump_argp, argc, argv, 0, NULL, &o);
-	ancestry = container_ancestry(o.what);
+	/* A container started under `learn -- runc run ...`: its learn session is an ancestor's. */
+	if (dg_container_ancestry(o.what, &ancestry))
+		dg_err_clear();
 	rc = dg_flight_find(o.index_dir, o.what, ancestry, &t);
 	if (!rc) {
 		rc = dg_flight_read(&t, &entries, &n, &total);

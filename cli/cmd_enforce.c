@@ -23,6 +23,7 @@
 #include "flight/flight.h"
 #include "flight/flight_watch.h"
 #include "containers/identity.h"
+#include "containers/inventory.h"
 #include "enforcer/policy_resolver.h"
 #include "enforcer/rules.h"
 
@@ -49,7 +50,8 @@ struct enforce_state {
 	struct dg_policy_hdr hdr;
 	struct dg_rule_bpf compiled[DG_MAX_RULES];
 	struct dg_enforcer *enforcer;
-	struct dg_identity_resolver *ids;
+	struct dg_inventory *containers;
+	bool containers_changed;	/* since the selectors were last resolved */
 	struct dg_flight_watch *flight; /* NULL with --flight-recorder 0 */
 	FILE *out;
 	long long mono_to_real_ns;
@@ -260,7 +262,7 @@ static void on_event(const struct dg_exec_event *ev, void *ctx)
 		rule = &st->policy->rules[st->src[ev->rule]];
 	/* The recorder's copy first: a container that just exited is gone from its state. */
 	if ((st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, &ident) == 0) ||
-	    dg_identity_resolve_id(st->ids, ev->cgroup_id, &ident) == 0) {
+	    dg_inventory_resolve_id(st->containers, ev->cgroup_id, &ident) == 0) {
 		char display[512];
 
 		container = json_pack("{s:s, s:s, s:s, s:s}", "runtime", dg_runtime_name(ident.runtime),
@@ -298,7 +300,7 @@ static void on_event(const struct dg_exec_event *ev, void *ctx)
 /* Load, compile and install the rules file; on any error the running policy stays. */
 static int load_policy(struct enforce_state *st)
 {
-	struct dg_container_resolver resolver = dg_live_resolver();
+	struct dg_container_resolver resolver = dg_live_resolver(st->containers);
 	struct dg_rule_bpf compiled[DG_MAX_RULES];
 	unsigned int src[DG_MAX_RULES];
 	struct dg_policy_hdr hdr;
@@ -335,7 +337,7 @@ static int load_policy(struct enforce_state *st)
  */
 static void refresh_selectors(struct enforce_state *st)
 {
-	struct dg_container_resolver resolver = dg_live_resolver();
+	struct dg_container_resolver resolver = dg_live_resolver(st->containers);
 	struct dg_rule_bpf compiled[DG_MAX_RULES];
 	unsigned int src[DG_MAX_RULES];
 	struct dg_policy_hdr hdr;
@@ -357,6 +359,18 @@ static void refresh_selectors(struct enforce_state *st)
 	memcpy(st->compiled, compiled, sizeof(compiled));
 	memcpy(st->src, src, sizeof(src));
 	dg_debug("containers changed: policy re-resolved");
+}
+
+/* A container came, changed or went: selectors may select other cgroups now. */
+static void on_containers(void *ctx, enum dg_inventory_change what, const struct dg_identity *c,
+			  const struct dg_identity *before)
+{
+	struct enforce_state *st = ctx;
+
+	(void)what;
+	(void)c;
+	(void)before;
+	st->containers_changed = true;
 }
 
 static bool has_selectors(const struct dg_policy *p)
@@ -393,7 +407,8 @@ DG_DEFINE_CLEANUP(struct dg_policy *, dg_policy_free)
 
 static int run(struct enforce_opts *o)
 {
-	_cleanup_(dg_identity_resolver_freep) struct dg_identity_resolver *ids = NULL;
+	/* First, so freed last: the flight recorder unsubscribes from it. */
+	_cleanup_(dg_inventory_freep) struct dg_inventory *containers = NULL;
 	_cleanup_(dg_enforcer_closep) struct dg_enforcer *enforcer = NULL;
 	_cleanup_(dg_flight_watch_freep) struct dg_flight_watch *flight = NULL;
 	_cleanup_(dg_policy_freep) struct dg_policy *check = NULL;
@@ -418,18 +433,17 @@ static int run(struct enforce_opts *o)
 			return dg_err(errno, "cannot open %s: %s", o->events, strerror(errno));
 		st.out = events;
 	}
-	rc = dg_identity_resolver_new(NULL, NULL, &ids);
+	rc = dg_inventory_new(&(struct dg_inventory_opts){0}, &containers);
 	if (rc)
 		return dg_err_wrap(rc, "container identity");
-	st.ids = ids;
+	st.containers = containers;
 	st.mono_to_real_ns = mono_to_real();
 	/* The recorder first: containers it finds now have a ring before any decision. */
 	if (o->flight) {
-		rc = dg_flight_watch_new(o->flight, NULL, &flight);
+		rc = dg_flight_watch_new(o->flight, containers, &flight);
 		if (rc)
 			return dg_err_wrap(rc, "flight recorder (--flight-recorder 0 enforces without "
 					       "it)");
-		dg_flight_watch_refresh(flight);
 		st.flight = flight;
 	}
 	rc = dg_enforcer_open(o->backend, on_event, &st, &enforcer, why, sizeof(why));
@@ -437,6 +451,9 @@ static int run(struct enforce_opts *o)
 		return rc;
 	st.enforcer = enforcer;
 	rc = load_policy(&st);
+	if (rc)
+		return rc;
+	rc = dg_inventory_subscribe(containers, on_containers, &st);
 	if (rc)
 		return rc;
 	rc = write_pidfile(o->pidfile ?: DG_DEFAULT_PIDFILE);
@@ -458,8 +475,7 @@ static int run(struct enforce_opts *o)
 
 	while (!stop) {
 		struct pollfd fds[2] = {{.fd = dg_enforcer_fd(enforcer), .events = POLLIN},
-					{.fd = flight ? dg_flight_watch_fd(flight) : -1,
-					 .events = POLLIN}};
+					{.fd = dg_inventory_fd(containers), .events = POLLIN}};
 
 		/* Events, or a container starting (its ring must exist before it drifts). */
 		if (poll(fds, 2, 200) < 0 && errno != EINTR) {
@@ -471,8 +487,9 @@ static int run(struct enforce_opts *o)
 			break;
 		rc = 0;
 		/* After the events: they still find a container that has just gone. */
+		dg_inventory_refresh(containers);
 		if (flight)
-			dg_flight_watch_refresh(flight);
+			dg_flight_watch_tick(flight);
 		if (reload) {
 			reload = 0;
 			if (load_policy(&st))
@@ -481,7 +498,10 @@ static int run(struct enforce_opts *o)
 			else
 				dg_info("reloaded %zu rules from %s", st.policy->n_rules, o->rules);
 		}
-		if (has_selectors(st.policy) && time(NULL) != last_refresh) {
+		/* At once when containers changed; once a second for new cgroups. */
+		if (has_selectors(st.policy) &&
+		    (st.containers_changed || time(NULL) != last_refresh)) {
+			st.containers_changed = false;
 			last_refresh = time(NULL);
 			refresh_selectors(&st);
 		}

@@ -23,11 +23,12 @@
 #include "common/cleanup.h"
 #include "cli/commands.h"
 #include "config.h"
-#include "containers/container.h"
 #include "generator/cap_recorder.h"
 #include "common/errors.h"
 #include "flight/flight.h"
 #include "containers/identity.h"
+#include "containers/lookup.h"
+#include "containers/runtime_state.h"
 #include "generator/learn_bundle.h"
 #include "generator/learned.h"
 #include "generator/recorder.h"
@@ -63,7 +64,9 @@ static const struct argp_option learn_options[] = {
 	{"output", 'o', "FILE", 0, "Write the seccomp profile to FILE (\"-\": stdout)", 0},
 	{"container", 'c', "ID", 0, "Record the running container ID instead of a command", 0},
 	{"runtime-root", OPT_RUNTIME_ROOT, "DIR", 0,
-	 "State directory of the OCI runtime (default " DG_RUNC_ROOT ")", 0},
+	 "State directory of the OCI runtime (default " DG_RUNC_STATE_ROOT
+	 "; crun: " DG_CRUN_STATE_ROOT ")",
+	 0},
 	{"duration", 'd', "SECONDS", 0, "Stop recording after SECONDS", 0},
 	{"gate", OPT_GATE, "auto|none|seccomp", 0,
 	 "When a task's syscalls start to count: none = from the first instruction; seccomp = "
@@ -386,21 +389,16 @@ static json_t *command_session(char **cmd, pid_t pid)
 	return s;
 }
 
-static json_t *container_session(struct learn_opts *o, const struct dg_container *c)
+static json_t *container_session(struct learn_opts *o, const struct dg_identity *c)
 {
-	struct dg_identity ident;
-	char name[512];
 	json_t *ident_json = NULL;
+	char name[512];
 
-	if (dg_identity_from_runc(o->runtime_root ?: DG_RUNC_ROOT, c->id, NULL, &ident) ||
-	    dg_identity_to_json(&ident, &ident_json)) {
+	if (dg_identity_to_json(c, &ident_json)) {
 		dg_err_clear();
-		dg_debug("container %s: no identity beyond its id", c->id);
-		snprintf(name, sizeof(name), "%s", c->id);
 		ident_json = json_pack("{s:s, s:i}", "id", c->id, "init_pid", (int)c->init_pid);
-	} else {
-		dg_identity_display(&ident, name, sizeof(name));
 	}
+	dg_identity_display(c, name, sizeof(name));
 	snprintf(o->subject, sizeof(o->subject), "container %s", name);
 	return json_pack("{s:s, s:o}", "name", name, "container", ident_json);
 }
@@ -526,26 +524,28 @@ static int learn_command(struct learn_opts *o, struct dg_recorder *r, unsigned i
 
 static int learn_container(struct learn_opts *o, struct dg_recorder *r, unsigned int session)
 {
-	struct dg_container c;
+	_cleanup_free_ struct dg_container_to_record *c = calloc(1, sizeof(*c));
 	_cleanup_close_ int pidfd = -1;
 	int rc;
 
-	rc = dg_container_find(o->runtime_root ?: DG_RUNC_ROOT, o->container, &c);
+	if (!c)
+		return dg_err(ENOMEM, "out of memory");
+	rc = dg_container_to_record(o->runtime_root ?: DG_RUNC_STATE_ROOT, o->container, c);
 	if (rc)
 		return rc;
-	pidfd = (int)syscall(SYS_pidfd_open, c.init_pid, 0);
+	pidfd = (int)syscall(SYS_pidfd_open, c->ident.init_pid, 0);
 	if (pidfd < 0)
-		return dg_err(errno, "container \"%s\" (pid %d): %s", c.id, c.init_pid,
-			      strerror(errno));
+		return dg_err(errno, "container \"%s\" (pid %d): %s", c->ident.id,
+			      c->ident.init_pid, strerror(errno));
 	rc = start_caps(o, session, DG_CAPS_GATE_NONE, NULL);
 	if (rc)
 		return rc;
-	rc = dg_recorder_watch_cgroup(r, session, c.cgroup_id, 0);
+	rc = dg_recorder_watch_cgroup(r, session, c->init_cgroup_id, 0);
 	if (rc)
 		return rc;
-	publish_flight(o, r, session, container_session(o, &c));
-	dg_info("recording container %s (init pid %d, cgroup %s) until it exits%s", c.id,
-		c.init_pid, c.cgroup_path, o->duration > 0 ? " or --duration is up" : "");
+	publish_flight(o, r, session, container_session(o, &c->ident));
+	dg_info("recording container %s (init pid %d, cgroup %s) until it exits%s", c->ident.id,
+		c->ident.init_pid, c->init_cgroup, o->duration > 0 ? " or --duration is up" : "");
 	install_stop_handlers();
 	arm_duration(o->duration);
 	for (;;) {

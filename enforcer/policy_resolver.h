@@ -6,9 +6,13 @@
 #ifndef __DG_POLICY_RESOLVER_H
 #define __DG_POLICY_RESOLVER_H
 
+#include "containers/inventory.h"
 #include "enforcer/rules.h"
 
-/* A resolver over the runtimes' state directories and the cgroup2 tree. */
-struct dg_container_resolver dg_live_resolver(void);
+/*
+ * Ids and names: the running containers of the inventory; cgroup globs: a
+ * walk of its cgroup2 tree. inv must outlive the resolver.
+ */
+struct dg_container_resolver dg_live_resolver(struct dg_inventory *inv);
 
 #endif /* __DG_POLICY_RESOLVER_H */

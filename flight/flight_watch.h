@@ -4,16 +4,16 @@
  * running container, so that every decision can carry the container's last
  * syscalls and `driftguard dump CONTAINER` works while enforce runs.
  *
- * Containers are found in the runc-like state directories that identity.h
- * knows (runc, crun, docker, containerd): each running one gets a session
- * whose cgroup the recorder watches (its tasks are adopted at their next
+ * Containers are those of the inventory (containers/inventory.h), which
+ * tells of them as their runtime writes their state, before their process
+ * runs the container's command: each running one gets a session whose
+ * cgroup the recorder watches (its tasks are adopted at their next
  * syscall); a container that is gone gives its session back a few seconds
- * later (its last events and dumps still find its ring). What a
- * container did before it was found (a few milliseconds at its start, see
- * dg_flight_watch_refresh()) is not in its ring. Sessions, and
- * so containers recorded at once, are limited to DG_MAX_SESSIONS - 1;
- * those beyond it are enforced as ever but have no flight recorder (said
- * once per container).
+ * later (its last events and dumps still find its ring). What a container
+ * did before it was found (a few milliseconds at its start) is not in its
+ * ring. Sessions, and so containers recorded at once, are limited to
+ * DG_MAX_SESSIONS - 1; those beyond it are enforced as ever but have no
+ * flight recorder (said once per container).
  */
 #ifndef __DG_FLIGHT_WATCH_H
 #define __DG_FLIGHT_WATCH_H
@@ -24,15 +24,16 @@
 #include <jansson.h>
 
 #include "containers/identity.h"
+#include "containers/inventory.h"
 
 struct dg_flight_watch;
 
 /*
  * Load the recorder with rings of `entries` syscalls (rounded up to a power
- * of two) and publish them for `driftguard dump`. state_roots: NULL for
- * dg_identity_default_state_roots.
+ * of two), publish them for `driftguard dump`, and record the running
+ * containers of `inv` from now on. inv must outlive the watch.
  */
-int dg_flight_watch_new(unsigned int entries, const char *const *state_roots,
+int dg_flight_watch_new(unsigned int entries, struct dg_inventory *inv,
 			struct dg_flight_watch **out);
 void dg_flight_watch_free(struct dg_flight_watch *w);
 
@@ -40,15 +41,11 @@ void dg_flight_watch_free(struct dg_flight_watch *w);
 unsigned int dg_flight_watch_entries(const struct dg_flight_watch *w);
 
 /*
- * Look for containers that started or stopped: at once when inotify says a
- * state directory changed (a runtime writes a container's state before its
- * process runs the container's command), else at most once a second. Cheap
- * to call often.
+ * Gives back the sessions of containers gone for a while, and publishes
+ * the sessions for `driftguard dump` when they changed. Call it after
+ * dg_inventory_refresh(), and at least once a second.
  */
-void dg_flight_watch_refresh(struct dg_flight_watch *w);
-
-/* Readable (poll(2)) when a state directory changed: call refresh then. */
-int dg_flight_watch_fd(const struct dg_flight_watch *w);
+void dg_flight_watch_tick(struct dg_flight_watch *w);
 
 /*
  * The identity of the recorded container whose cgroup is `cgroup_id`, as

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer harness of the cgroup path parser (containers/identity.h): the
+ * libFuzzer harness of the cgroup path parser (containers/cgroup_path.h): the
  * input is a cgroup path or a line of /proc/PID/cgroup. A container's own
  * cgroup must parse again to the same container, and its identity must
  * display and convert to JSON.
@@ -9,7 +9,7 @@
 #include "tests/fuzz/identity_json.h"
 
 #include "common/errors.h"
-#include "containers/identity.h"
+#include "containers/cgroup_path.h"
 
 #include <errno.h>
 

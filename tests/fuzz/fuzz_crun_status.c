@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer harness of crun's state reader (containers/identity.h): the input
+ * libFuzzer harness of crun's state reader (containers/runtime_state.h): the input
  * is <state root>/<id>/status, then optionally a FUZZ_SEPARATOR line and the
- * config.json crun copies beside it, read through dg_identity_from_runc().
+ * config.json crun copies beside it, read through dg_runtime_state_read().
  */
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/identity_json.h"
 #include "tests/fuzz/state_dir.h"
 
 #include "common/errors.h"
-#include "containers/identity.h"
+#include "containers/runtime_state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_state_file("status", parts[0]);
 	fuzz_state_file("config.json", n > 1 ? parts[1] : NULL);
 	dg_err_clear();
-	if (dg_identity_from_runc(root, FUZZ_CONTAINER_ID, "/sys/fs/cgroup/unified", &ident)) {
+	if (dg_runtime_state_read(root, FUZZ_CONTAINER_ID, "/sys/fs/cgroup/unified", &ident)) {
 		FUZZ_CHECK(dg_errmsg()[0], "refused without a message");
 	} else {
 		fuzz_check_identity_output(&ident);

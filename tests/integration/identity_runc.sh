@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Container identity (containers/identity.c) on real runc containers: their
-# pid, cgroup path and cgroup id resolve to the container id and the name in
-# the bundle's annotations; sub-cgroups resolve to the container; the host
-# and deleted containers do not. Uses the identity_probe test helper.
+# Container identity (containers/inventory.c and the units below it) on real
+# runc containers: their pid, cgroup path and cgroup id resolve to the
+# container id and the name in the bundle's annotations; sub-cgroups resolve
+# to the container; the host and deleted containers do not. Uses the
+# identity_probe test helper.
 . "$(dirname "$0")/lib.sh"
 require_root
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Test helper: prints the container identity of a pid, a cgroup path or a
- * cgroup id, as containers/identity.c resolves it (used by
- * tests/integration/identity_runc.sh until a CLI command exists).
+ * cgroup id, as the inventory (containers/inventory.c) resolves it, or the
+ * inventory's list (used by tests/integration/identity_runc.sh until a CLI
+ * command exists).
  *
  * Exit status: 0 a container, 1 the host (not a container), 2 an error.
  */
@@ -14,6 +15,8 @@
 
 #include "common/errors.h"
 #include "containers/identity.h"
+#include "containers/inventory.h"
+#include "containers/procfs.h"
 
 #define MAX_ROOTS 16
 
@@ -42,20 +45,24 @@ static int print(const struct dg_identity *ident, bool json)
 	return rc ? dg_err(EIO, "cannot write JSON") : 0;
 }
 
-static int list(const char *const *roots, const char *cgroup_root, bool json)
+static int list(struct dg_inventory *inv, bool json)
 {
-	for (size_t i = 0; roots[i]; i++) {
-		struct dg_identity *all = NULL;
-		size_t n = 0;
-		int rc = dg_identity_list_runc(roots[i], cgroup_root, &all, &n);
+	int rc = 0;
 
-		for (size_t j = 0; !rc && j < n; j++)
-			rc = print(&all[j], json);
-		free(all);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	for (size_t i = 0; !rc && i < dg_inventory_count(inv); i++)
+		rc = print(dg_inventory_get(inv, i), json);
+	return rc;
+}
+
+/* The container of a process: the one its cgroup belongs to. */
+static int resolve_pid(struct dg_inventory *inv, pid_t pid, struct dg_identity *out)
+{
+	char path[DG_IDENTITY_PATH_MAX];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = dg_proc_cgroup(pid, path, sizeof(path));
+	return rc ? rc : dg_inventory_resolve_path(inv, path, out);
 }
 
 int main(int argc, char **argv)
@@ -72,7 +79,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *roots[MAX_ROOTS + 1] = {NULL}, *cgroup_root = NULL, *path = NULL;
-	struct dg_identity_resolver *r = NULL;
+	struct dg_inventory_opts io = {0};
+	struct dg_inventory *inv = NULL;
 	struct dg_identity ident;
 	unsigned long long id = 0;
 	bool json = false, do_list = false;
@@ -129,19 +137,20 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (do_list)
-		rc = list(n_roots ? roots : dg_identity_default_state_roots, cgroup_root, json);
-	else
-		rc = dg_identity_resolver_new(cgroup_root, n_roots ? roots : NULL, &r);
-	if (!rc && pid)
-		rc = dg_identity_resolve_pid(r, (pid_t)pid, &ident);
+	io.cgroup_root = cgroup_root;
+	io.state_roots = n_roots ? roots : NULL;
+	rc = dg_inventory_new(&io, &inv);
+	if (!rc && do_list)
+		rc = list(inv, json);
+	else if (!rc && pid)
+		rc = resolve_pid(inv, (pid_t)pid, &ident);
 	else if (!rc && path)
-		rc = dg_identity_resolve_path(r, path, &ident);
+		rc = dg_inventory_resolve_path(inv, path, &ident);
 	else if (!rc && id)
-		rc = dg_identity_resolve_id(r, id, &ident);
+		rc = dg_inventory_resolve_id(inv, id, &ident);
 	if (!do_list && (!rc || rc == -ENOENT) && print(&ident, json))
 		rc = -EIO;
-	dg_identity_resolver_free(r);
+	dg_inventory_free(inv);
 	if (rc == -ENOENT && !do_list)
 		return 1;
 	if (rc) {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Container identity (containers/identity.c): the cgroup path parser on the
- * paths real runtimes create, the runc/crun state readers on the state files
- * in data/identity, and the resolver on a cgroup tree made in a temporary
- * directory (any directory's inode stands in for a cgroup id).
+ * Container identity (containers/identity.c) and the cgroup path parser
+ * (containers/cgroup_path.c) on the paths real runtimes create. The state
+ * readers, /proc and the cgroup tree are in test_identity_state.c, the
+ * inventory in test_identity_inventory.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,11 +18,8 @@
 #include <cmocka.h>
 
 #include "common/errors.h"
+#include "containers/cgroup_path.h"
 #include "containers/identity.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/unit/data"
-#endif
 
 #define H1 "3f2a1b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708"
 #define H2 "9d1c0e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5"
@@ -30,16 +27,6 @@
 #define UID "0f3c1a2b-4d5e-6f70-8192-a3b4c5d6e7f8"
 #define UID_ "0f3c1a2b_4d5e_6f70_8192_a3b4c5d6e7f8"
 #define STATIC_UID "6d5f5e8b1d3d4b1ba1d28dd9d7c7c1e0"
-
-/* $DG_TEST_DATA/identity/NAME, else TEST_DATA_DIR/identity/NAME. */
-static const char *data(const char *name)
-{
-	static char buf[4096];
-	const char *dir = getenv("DG_TEST_DATA");
-
-	snprintf(buf, sizeof(buf), "%s/identity/%s", dir && dir[0] ? dir : TEST_DATA_DIR, name);
-	return buf;
-}
 
 struct path_case {
 	const char *path;
@@ -268,264 +255,52 @@ static void test_json(void **state)
 	json_decref(obj);
 }
 
-static void test_runc_state(void **state)
+static void test_normalise(void **state)
 {
-	struct dg_identity id;
-	char root[4096];
+	static const char *const cases[][2] = {
+		{"0::/ctr1/inner\n", "/ctr1/inner"},
+		{"//parent//ctr2/", "/parent/ctr2"},
+		{"/sys/fs/cgroup/unified/a/b", "/a/b"},
+		{"/sys/fs/cgroup", "/"},
+		{"/", "/"},
+		{"0::/\n", "/"},
+	};
+	char buf[64];
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s", data("runc"));
-	/* plain runc, hybrid host: cgroup_paths[""] below /sys/fs/cgroup/unified */
-	assert_int_equal(dg_identity_from_runc(root, "dgtest-1", "/sys/fs/cgroup/unified", &id), 0);
-	assert_int_equal(id.runtime, DG_RUNTIME_RUNC);
-	assert_string_equal(id.id, "dgtest-1");
-	assert_string_equal(id.name, "nginx");
-	assert_string_equal(id.cgroup, "/dgtest-1");
-	assert_string_equal(id.bundle, "/nonexistent/dgtest-1");
-	assert_int_equal(id.init_pid, 0); /* not running */
-	assert_int_equal(id.mntns, 0);
-
-	/* docker's runc root: the systemd scope names docker */
-	assert_int_equal(dg_identity_from_runc(root, H1, "/sys/fs/cgroup", &id), 0);
-	assert_int_equal(id.runtime, DG_RUNTIME_DOCKER);
-	assert_string_equal(id.cgroup, "/system.slice/docker-" H1 ".scope");
-	assert_string_equal(id.name, "");
-
-	/* containerd CRI, cgroupfs: the path names no runtime, the annotations do */
-	assert_int_equal(dg_identity_from_runc(root, H2, "/sys/fs/cgroup", &id), 0);
-	assert_int_equal(id.runtime, DG_RUNTIME_CRI_CONTAINERD);
-	assert_string_equal(id.name, "web");
-	assert_string_equal(id.pod_name, "web-7d9f8c6b5-x2x4z");
-	assert_string_equal(id.pod_namespace, "default");
-	assert_string_equal(id.pod_uid, UID);
-	assert_int_equal(id.qos, DG_QOS_BURSTABLE);
-	assert_false(id.sandbox);
-
-	/* another cgroup root: runc's absolute path cannot be made relative */
-	assert_int_equal(dg_identity_from_runc(root, "dgtest-1", "/run/cgroup2", &id), 0);
-	assert_string_equal(id.cgroup, "");
-
-	assert_int_equal(dg_identity_from_runc(root, "no-such", "/sys/fs/cgroup", &id), -ENOENT);
-	assert_non_null(strstr(dg_errmsg(), "no-such"));
-	assert_int_equal(dg_identity_from_runc(root, "broken", "/sys/fs/cgroup", &id), -EINVAL);
-	assert_non_null(strstr(dg_errmsg(), "state.json"));
-	assert_int_equal(dg_identity_from_runc(root, "../runc", "/sys/fs/cgroup", &id), -EINVAL);
-	assert_int_equal(dg_identity_from_runc(root, "", "/sys/fs/cgroup", &id), -EINVAL);
-	dg_err_clear();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dg_cgroup_path_normalise(cases[i][0], buf, sizeof(buf));
+		assert_string_equal(buf, cases[i][1]);
+	}
+	assert_true(dg_cgroup_path_within("/ctr1/inner", "/ctr1"));
+	assert_true(dg_cgroup_path_within("/ctr1", "/ctr1"));
+	assert_false(dg_cgroup_path_within("/ctr1x", "/ctr1"));
+	assert_false(dg_cgroup_path_within("/ctr1", ""));
+	assert_true(dg_cgroup_path_within("/anything", "/"));
 }
 
-static void test_crun_status(void **state)
+static void test_ids_and_equality(void **state)
 {
-	struct dg_identity id;
-	char root[4096];
+	struct dg_identity a = {0}, b = {0};
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s", data("crun"));
-	/* cri-o with crun: status, and the copy of config.json beside it */
-	assert_int_equal(dg_identity_from_runc(root, H3, "/sys/fs/cgroup", &id), 0);
-	assert_int_equal(id.runtime, DG_RUNTIME_CRIO);
-	assert_string_equal(id.name, "proxy");
-	assert_string_equal(id.pod_name, "ingress-0");
-	assert_string_equal(id.pod_namespace, "infra");
-	assert_string_equal(id.pod_uid, "7c1e2d3f-aaaa-bbbb-cccc-0123456789ab");
-	assert_int_equal(id.qos, DG_QOS_BESTEFFORT);
-	assert_non_null(strstr(id.cgroup, "/crio-" H3 ".scope"));
-	assert_non_null(strstr(id.bundle, "/userdata"));
+	assert_true(dg_id_is_engine(H1, strlen(H1)));
+	assert_false(dg_id_is_engine("dgtest-1", 8));
+	assert_true(dg_id_is_runc("dgtest-1", 8));
+	assert_false(dg_id_is_runc("..", 2));
+	assert_false(dg_id_is_runc("a/b", 3));
+	assert_false(dg_id_is_runc("", 0));
 
-	assert_int_equal(dg_identity_from_runc(root, "dgtest-crun", "/sys/fs/cgroup", &id), 0);
-	assert_int_equal(id.runtime, DG_RUNTIME_CRUN);
-	assert_string_equal(id.cgroup, "/dgtest-crun");
-	assert_string_equal(id.name, "");
-}
-
-static int cmp_ids(const void *a, const void *b)
-{
-	return strcmp(((const struct dg_identity *)a)->id, ((const struct dg_identity *)b)->id);
-}
-
-static void test_list(void **state)
-{
-	struct dg_identity *all = NULL;
-	size_t n = 99;
-	char root[4096];
-
-	(void)state;
-	snprintf(root, sizeof(root), "%s", data("runc"));
-	/* "broken" is skipped */
-	assert_int_equal(dg_identity_list_runc(root, "/sys/fs/cgroup", &all, &n), 0);
-	assert_int_equal(n, 3);
-	qsort(all, n, sizeof(*all), cmp_ids);
-	assert_string_equal(all[0].id, H1);
-	assert_string_equal(all[1].id, H2);
-	assert_string_equal(all[2].id, "dgtest-1");
-	free(all);
-
-	assert_int_equal(dg_identity_list_runc("/nonexistent/state", "/sys/fs/cgroup", &all, &n),
-			 0);
-	assert_int_equal(n, 0);
-	assert_null(all);
-}
-
-/* ---- on a cgroup tree made of plain directories ---- */
-
-static char tmp[64];
-
-static int setup_tmp(void **state)
-{
-	(void)state;
-	strcpy(tmp, "/tmp/dg-identity-XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
-}
-
-static int teardown_tmp(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void mkdirs(const char *rel)
-{
-	char cmd[8192];
-
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%s'", tmp, rel);
-	assert_int_equal(system(cmd), 0);
-}
-
-static uint64_t ino(const char *rel)
-{
-	char path[8192];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	assert_int_equal(stat(path, &st), 0);
-	return st.st_ino;
-}
-
-/* A runc state directory for a stopped container with cgroup cg/<cgroup>. */
-static void write_state(const char *id, const char *cgroup, const char *labels)
-{
-	char path[8192];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/state/%s", tmp, id);
-	mkdirs(path + strlen(tmp) + 1);
-	strcat(path, "/state.json");
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f,
-		"{\"id\": \"%s\", \"init_process_pid\": 2147483647, \"init_process_start\": 1, "
-		"\"config\": {\"labels\": [%s]}, \"cgroup_paths\": {\"\": \"%s/cg%s\"}}\n",
-		id, labels, tmp, cgroup);
-	fclose(f);
-}
-
-static void test_resolver(void **state)
-{
-	_cleanup_(dg_identity_resolver_freep) struct dg_identity_resolver *r = NULL;
-	struct dg_identity id;
-	char cgroot[128], stateroot[128], bundle[128], labels[256], cmd[8192];
-	const char *roots[] = {stateroot, NULL};
-
-	(void)state;
-	snprintf(cgroot, sizeof(cgroot), "%s/cg", tmp);
-	snprintf(stateroot, sizeof(stateroot), "%s/state", tmp);
-	mkdirs("cg/system.slice/docker-" H1 ".scope/init.scope");
-	mkdirs("cg/user.slice");
-	mkdirs("cg/ctr1/inner/deeper");
-	mkdirs("cg/parent/ctr2");
-	mkdirs("cg/ctr1x");
-	/* ctr1: annotations in runc's labels; ctr2: in the bundle's config.json */
-	write_state("ctr1", "/ctr1", "\"io.kubernetes.cri.container-name=nginx\", \"bundle=/x\"");
-	snprintf(bundle, sizeof(bundle), "%s/bundle2", tmp);
-	mkdirs("bundle2");
-	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/config.json'", data("bundle_config.json"), bundle);
-	assert_int_equal(system(cmd), 0);
-	snprintf(labels, sizeof(labels), "\"bundle=%s\"", bundle);
-	write_state("ctr2", "/parent/ctr2", labels);
-
-	assert_int_equal(dg_identity_resolver_new(cgroot, roots, &r), 0);
-
-	/* a plain runc cgroup and its sub-cgroups, by id */
-	assert_int_equal(dg_identity_resolve_id(r, ino("cg/ctr1/inner/deeper"), &id), 0);
-	assert_int_equal(id.runtime, DG_RUNTIME_RUNC);
-	assert_string_equal(id.id, "ctr1");
-	assert_string_equal(id.name, "nginx");
-	assert_string_equal(id.cgroup, "/ctr1");
-	assert_int_equal(id.cgroup_id, ino("cg/ctr1"));
-	assert_int_equal(dg_identity_resolve_id(r, ino("cg/ctr1"), &id), 0);
-	assert_string_equal(id.id, "ctr1");
-	/* "/ctr1x" is not below "/ctr1" */
-	assert_int_equal(dg_identity_resolve_id(r, ino("cg/ctr1x"), &id), -ENOENT);
-	assert_int_equal(id.runtime, DG_RUNTIME_NONE);
-
-	/* /<parent>/<id>, named from the bundle */
-	assert_int_equal(dg_identity_resolve_id(r, ino("cg/parent/ctr2"), &id), 0);
-	assert_string_equal(id.id, "ctr2");
-	assert_string_equal(id.name, "from-bundle");
-	assert_string_equal(id.pod_name, "bpod");
-	assert_string_equal(id.pod_namespace, "bns");
-	assert_true(id.sandbox);
-	assert_int_equal(id.runtime, DG_RUNTIME_CRI_CONTAINERD);
-	assert_int_equal(dg_identity_resolve_id(r, ino("cg/parent"), &id), -ENOENT);
-
-	/* a docker scope the state directories do not know: the parser names it */
-	assert_int_equal(dg_identity_resolve_id(
-				 r, ino("cg/system.slice/docker-" H1 ".scope/init.scope"), &id),
-			 0);
-	assert_int_equal(id.runtime, DG_RUNTIME_DOCKER);
-	assert_string_equal(id.id, H1);
-	assert_int_equal(id.cgroup_id, ino("cg/system.slice/docker-" H1 ".scope"));
-
-	/* the host */
-	assert_int_equal(dg_identity_resolve_id(r, ino("cg"), &id), -ENOENT);
-	assert_int_equal(dg_identity_resolve_id(r, ino("cg/user.slice"), &id), -ENOENT);
-	assert_int_equal(dg_identity_resolve_id(r, ino("state"), &id), -ENOENT);
-	assert_non_null(strstr(dg_errmsg(), "no cgroup with id"));
-
-	/* by path, with the prefixes of /proc/PID/cgroup */
-	assert_int_equal(dg_identity_resolve_path(r, "0::/ctr1/inner\n", &id), 0);
-	assert_string_equal(id.id, "ctr1");
-	assert_int_equal(id.cgroup_id, ino("cg/ctr1"));
-	assert_int_equal(dg_identity_resolve_path(r, "//parent//ctr2/", &id), 0);
-	assert_string_equal(id.id, "ctr2");
-	assert_int_equal(dg_identity_resolve_path(r, "relative", &id), -EINVAL);
-
-	/* a container started after the caches were filled is found (after 1 s) */
-	mkdirs("cg/late/sub");
-	write_state("late", "/late", "\"bundle=/y\"");
-	sleep(1);
-	usleep(200 * 1000);
-	assert_int_equal(dg_identity_resolve_id(r, ino("cg/late/sub"), &id), 0);
-	assert_string_equal(id.id, "late");
-	assert_string_equal(id.bundle, "/y");
-
-	/* flush forgets everything; lookups fill the caches again */
-	dg_identity_resolver_flush(r);
-	assert_int_equal(dg_identity_resolve_id(r, ino("cg/ctr1/inner"), &id), 0);
-	assert_string_equal(id.id, "ctr1");
-	dg_err_clear();
-}
-
-static void test_resolver_errors(void **state)
-{
-	struct dg_identity_resolver *r = NULL;
-	struct dg_identity id;
-	const char *none[] = {NULL};
-
-	(void)state;
-	assert_int_equal(dg_identity_resolver_new("/nonexistent/cgroup", none, &r), 0);
-	assert_int_equal(dg_identity_resolve_id(r, 1, &id), -ENOENT);
-	assert_non_null(strstr(dg_errmsg(), "/nonexistent/cgroup"));
-	/* the pure parser needs no tree */
-	assert_int_equal(dg_identity_resolve_path(r, "/docker/" H1, &id), 0);
-	assert_int_equal(id.runtime, DG_RUNTIME_DOCKER);
-	assert_int_equal(id.cgroup_id, 0);
-	dg_identity_resolver_free(r);
-	dg_identity_resolver_free(NULL);
-	dg_err_clear();
+	/* bytes past a string's end do not count */
+	strcpy(a.cgroup, "/longer/path");
+	strcpy(a.cgroup, "/t1");
+	strcpy(b.cgroup, "/t1");
+	assert_true(dg_identity_equal(&a, &b));
+	b.init_pid = 7;
+	assert_false(dg_identity_equal(&a, &b));
+	assert_false(dg_identity_running(&b));
+	b.cgroup_id = 42;
+	assert_true(dg_identity_running(&b));
 }
 
 int main(void)
@@ -535,11 +310,8 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_display),
 		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_runc_state),
-		cmocka_unit_test(test_crun_status),
-		cmocka_unit_test(test_list),
-		cmocka_unit_test_setup_teardown(test_resolver, setup_tmp, teardown_tmp),
-		cmocka_unit_test(test_resolver_errors),
+		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_ids_and_equality),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* One-shot lookups for commands (see lookup.h). */
+#include "containers/lookup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "containers/cgroups.h"
+#include "containers/inventory.h"
+#include "containers/procfs.h"
+#include "containers/runtime_state.h"
+
+/* The ancestry of a process is at most this long (a loop guard). */
+#define MAX_ANCESTRY 64
+
+int dg_container_to_record(const char *state_root, const char *id,
+			   struct dg_container_to_record *out)
+{
+	const char *const roots[] = {state_root, NULL};
+	struct dg_inventory_opts o = {.state_roots = roots, .cgroup2_optional = true};
+	_cleanup_(dg_inventory_freep) struct dg_inventory *inv = NULL;
+	const char *cgroup_root;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!dg_id_is_runc(id, strlen(id)))
+		return dg_err(EINVAL, "\"%s\" is not a valid container id", id);
+	rc = dg_inventory_new(&o, &inv);
+	if (rc)
+		return rc;
+	rc = dg_inventory_by_id(inv, id, &out->ident);
+	if (rc == -ENOENT) /* not listed: say why, a state that cannot be read or none */
+		rc = dg_runtime_state_read(state_root, id, dg_inventory_cgroup_root(inv),
+					   &out->ident);
+	if (rc == -ENOENT)
+		return dg_err(ENOENT,
+			      "no container \"%s\" in %s; list them with `runc list` (`crun list` "
+			      "for crun), or pass --runtime-root for another runtime",
+			      id, state_root);
+	if (rc)
+		return rc;
+	if (out->ident.init_pid <= 0)
+		return dg_err(ESRCH, "container \"%s\" is not running (its init process is gone)",
+			      id);
+	rc = dg_proc_cgroup(out->ident.init_pid, out->init_cgroup, sizeof(out->init_cgroup));
+	if (rc)
+		return dg_err_wrap(rc, "container \"%s\"", id);
+	cgroup_root = dg_inventory_cgroup_root(inv);
+	if (cgroup_root[0]) {
+		out->init_cgroup_id = dg_cgroup_id(cgroup_root, out->init_cgroup);
+		if (!out->init_cgroup_id)
+			return dg_err(ENOENT, "container \"%s\": no cgroup %s under %s", id,
+				      out->init_cgroup, cgroup_root);
+		return 0;
+	}
+	/* Hybrid hosts may not mount v2 anywhere: look at it privately. */
+	rc = dg_cgroup_id_unmounted(out->init_cgroup, &out->init_cgroup_id);
+	return rc ? dg_err_wrap(rc, "container \"%s\"", id) : 0;
+}
+
+int dg_container_ancestry(const char *what, pid_t **out)
+{
+	struct dg_inventory_opts o = {.cgroup2_optional = true};
+	_cleanup_(dg_inventory_freep) struct dg_inventory *inv = NULL;
+	_cleanup_free_ pid_t *pids = NULL;
+	struct dg_identity c;
+	size_t n = 0;
+	pid_t pid;
+	int rc;
+
+	*out = NULL;
+	rc = dg_inventory_new(&o, &inv);
+	if (!rc)
+		rc = dg_inventory_running_named(inv, what, &c);
+	if (rc)
+		return rc;
+	pids = calloc(MAX_ANCESTRY, sizeof(*pids));
+	if (!pids)
+		return dg_err(ENOMEM, "out of memory");
+	for (pid = c.init_pid; pid > 1 && n + 1 < MAX_ANCESTRY;) {
+		struct dg_proc_stat st;
+
+		pids[n++] = pid;
+		if (dg_proc_stat(pid, &st))
+			break;
+		pid = st.ppid;
+	}
+	dg_err_clear();
+	*out = TAKE_PTR(pids);
+	return 0;
+}

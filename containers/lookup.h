@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One-shot questions of commands, answered from the inventory: the running
+ * container `learn --container` records, and the processes from a
+ * container's init up to pid 1 that `dump` looks for a learn session in.
+ */
+#ifndef __DG_LOOKUP_H
+#define __DG_LOOKUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "containers/identity.h"
+
+/* What to record of a running container: what its init runs in. */
+struct dg_container_to_record {
+	struct dg_identity ident;
+	char init_cgroup[DG_IDENTITY_PATH_MAX]; /* cgroup v2 path of its init */
+	uint64_t init_cgroup_id;
+};
+
+/*
+ * The running container `id` of state directory `state_root` (runc's
+ * /run/runc, crun's /run/crun, ...). -ENOENT when there is none, -ESRCH
+ * when it is not running; the message says what to do.
+ */
+int dg_container_to_record(const char *state_root, const char *id,
+			   struct dg_container_to_record *out);
+
+/*
+ * The pids from the init of the running container whose id or name is
+ * `what` (in the default state directories) up to pid 1, 0-terminated, in
+ * an array the caller free()s. -ENOENT (no message) when no container runs
+ * by that name.
+ */
+int dg_container_ancestry(const char *what, pid_t **out);
+
+#endif /* __DG_LOOKUP_H */
