@@ -15,6 +15,7 @@
 #include "common/cleanup.h"
 #include "bpf/enforce.skel.h"
 #include "common/errors.h"
+#include "containers/procfs.h"
 #include "enforcer/probe.h"
 
 struct dg_enforcer {
@@ -48,17 +49,14 @@ static int handle_event(void *ctx, void *data, size_t size)
  */
 static int host_mntns(uint64_t *out)
 {
-	struct stat st;
-
-	if (!stat("/proc/1/ns/mnt", &st)) {
-		*out = st.st_ino;
+	*out = dg_proc_mntns(1);
+	if (*out)
 		return 0;
-	}
-	dg_debug("cannot read /proc/1/ns/mnt (%s): taking our own mount namespace as the host's",
-		 strerror(errno));
-	if (stat("/proc/self/ns/mnt", &st))
-		return dg_err(errno, "cannot read /proc/self/ns/mnt: %s", strerror(errno));
-	*out = st.st_ino;
+	dg_debug("cannot read pid 1's mount namespace: taking our own as the host's");
+	*out = dg_proc_mntns(getpid());
+	if (!*out)
+		return dg_err(EPERM, "cannot read our own mount namespace (/proc/self/ns/mnt): "
+				     "is /proc mounted?");
 	return 0;
 }
 
