@@ -35,7 +35,11 @@ if [ ! -f $build/build.ninja ]; then
 	CC=clang meson setup $build -Dfuzzing=enabled -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dwerror=true -Dtests=disabled >/dev/null
 fi
-ninja -C $build "${harnesses[@]/#/tests/fuzz/fuzz_}" >/dev/null
+if ! log=$(ninja -C $build "${harnesses[@]/#/tests/fuzz/fuzz_}" 2>&1); then
+	printf '%s\n' "$log" >&2
+	echo "run.sh: building the harnesses failed (above)" >&2
+	exit 1
+fi
 
 # The dictionary of each harness's input language.
 dict_of() {
