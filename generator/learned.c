@@ -7,6 +7,8 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
+#include "common/syscall_abi.h"
 
 /*
  * Syscalls that libc and language runtimes try first and fall back from when
@@ -47,20 +49,6 @@ static const char *const runtime_tail[] = {
 	"futex",  "getpid",      "gettid", "madvise", "mmap",      "munmap",
 	"nanosleep", "rt_sigprocmask", "sched_yield", "sigaltstack", "tgkill",
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-uint32_t dg_abi_arch(enum dg_abi abi)
-{
-	switch (abi) {
-	case DG_ABI_I386:
-		return SCMP_ARCH_X86;
-	case DG_ABI_X32:
-		return SCMP_ARCH_X32;
-	default:
-		return SCMP_ARCH_X86_64;
-	}
-}
 
 unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi)
 {
@@ -135,12 +123,11 @@ static int collect_names(const struct dg_syscalls *s, unsigned int flags, char *
 
 	for (int abi = 0; abi < DG_ABI_COUNT; abi++) {
 		for (unsigned int nr = 0; nr < DG_MAX_SYSCALL; nr++) {
-			unsigned int num = abi == DG_ABI_X32 ? (nr | DG_X32_SYSCALL_BIT) : nr;
 			char *name;
 
 			if (!s->seen[abi][nr])
 				continue;
-			name = seccomp_syscall_resolve_num_arch(dg_abi_arch(abi), (int)num);
+			name = dg_abi_syscall_name(abi, nr);
 			if (!name) {
 				/*
 				 * libseccomp is older than the kernel: an OCI
@@ -183,7 +170,7 @@ static int collect_names(const struct dg_syscalls *s, unsigned int flags, char *
 	return 0;
 }
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 			     struct dg_profile **out)

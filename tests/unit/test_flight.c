@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The flight recorder's user-space half (flight/flight.c): decoding and
- * formatting of dump entries, putting a ring in order, and finding a
- * session in learn's index files (written to a temporary directory).
+ * The flight recorder's libbpf-free half (flight/flight_decode.c,
+ * flight_index.c; links dgcore): the ABIs' names (common/syscall_abi.c),
+ * decoding and formatting of dump entries, putting a ring in order, and
+ * finding a session in learn's index files (written to a temporary
+ * directory).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include "common/errors.h"
+#include "common/syscall_abi.h"
 #include "flight/flight.h"
 
 static struct dg_flight_entry entry(unsigned int abi, unsigned int nr, long long ret, bool done)
@@ -37,10 +40,10 @@ static struct dg_flight_entry entry(unsigned int abi, unsigned int nr, long long
 static void test_abi_names(void **state)
 {
 	(void)state;
-	assert_string_equal(dg_flight_abi_name(DG_ABI_X86_64), "x86_64");
-	assert_string_equal(dg_flight_abi_name(DG_ABI_I386), "i386");
-	assert_string_equal(dg_flight_abi_name(DG_ABI_X32), "x32");
-	assert_string_equal(dg_flight_abi_name(9), "?");
+	assert_string_equal(dg_abi_name(DG_ABI_X86_64), "x86_64");
+	assert_string_equal(dg_abi_name(DG_ABI_I386), "i386");
+	assert_string_equal(dg_abi_name(DG_ABI_X32), "x32");
+	assert_string_equal(dg_abi_name(9), "?");
 }
 
 static void test_syscall_names(void **state)
