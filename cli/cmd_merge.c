@@ -15,7 +15,7 @@
 #include "common/errors.h"
 #include "generator/profile.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 #define VERB "driftguard merge"
 

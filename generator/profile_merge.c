@@ -25,7 +25,7 @@
 #include "common/cleanup.h"
 #include "common/errors.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 struct name_action {
 	const char *name; /* borrowed from an input */

@@ -15,8 +15,9 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 /* Largest errnoRet: the 16-bit data field of a seccomp return value. */
 #define ERRNO_RET_MAX 0xffffu
@@ -108,8 +109,7 @@ static int check_keys(const struct pctx *c, const char *path, json_t *obj,
 			ok = strcmp(key, allowed[i]) == 0;
 		if (ok || strcmp(key, "comment") == 0)
 			continue;
-		for (size_t i = 0; i < sizeof(docker_only_keys) / sizeof(docker_only_keys[0]);
-		     i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(docker_only_keys); i++) {
 			if (strcmp(key, docker_only_keys[i]) != 0)
 				continue;
 			if (json_is_null(v) || (json_is_object(v) && json_object_size(v) == 0) ||
@@ -207,7 +207,7 @@ static int parse_arg(const struct pctx *c, const char *path, json_t *j, struct d
 
 	if (!json_is_object(j))
 		return perr(c, path, "must be an object, not %s", json_type_name(j));
-	rc = check_keys(c, path, j, keys, 4);
+	rc = check_keys(c, path, j, keys, ARRAY_SIZE(keys));
 	if (rc < 0)
 		return rc;
 
@@ -267,7 +267,7 @@ static int parse_rule(const struct pctx *c, size_t i, json_t *j, struct dg_profi
 	pathf(path, sizeof(path), "syscalls[%zu]", i);
 	if (!json_is_object(j))
 		return perr(c, path, "must be an object, not %s", json_type_name(j));
-	rc = check_keys(c, path, j, keys, 4);
+	rc = check_keys(c, path, j, keys, ARRAY_SIZE(keys));
 	if (rc < 0)
 		return rc;
 
@@ -377,7 +377,7 @@ static int parse_flags(const struct pctx *c, json_t *v, struct dg_profile *p)
 		rc = get_string(c, path, e, &s);
 		if (rc < 0)
 			return rc;
-		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 			ok = ok || strcmp(s, known[i]) == 0;
 		if (!ok)
 			return perr(c, path,
@@ -424,7 +424,7 @@ static int parse_seccomp(const struct pctx *c, json_t *j, struct dg_profile **ou
 	if (!json_is_object(j))
 		return perr(c, "", "must be an object (an OCI linux.seccomp profile), not %s",
 			    json_type_name(j));
-	rc = check_keys(c, "", j, keys, sizeof(keys) / sizeof(keys[0]));
+	rc = check_keys(c, "", j, keys, ARRAY_SIZE(keys));
 	if (rc < 0)
 		return rc;
 	p = dg_profile_new();
