@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Exit statuses and outputs of `driftguard check` and `driftguard merge`
- * (links cli/cmd_check.c and cli/cmd_merge.c).
+ * (links the commands' library, dgcli).
  */
 #include <errno.h>
 #include <unistd.h>
