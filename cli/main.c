@@ -93,7 +93,8 @@ int main(int argc, char **argv)
 		argv[1] = name;
 		return verbs[i].run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "driftguard: unknown command \"%s\"; run `driftguard --help` for the list\n",
+	fprintf(stderr,
+		"driftguard: unknown command \"%s\"; run `driftguard --help` for the list\n",
 		argv[1]);
 	return 2;
 }

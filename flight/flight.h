@@ -96,9 +96,9 @@ size_t dg_flight_order(const struct dg_flight_entry *ring, const struct dg_fligh
 /* Reading (flight_read.c). One session's ring in the maps. */
 struct dg_flight_ring {
 	int ring_fd, heads_fd;
-	unsigned int entries;	/* per ring, a power of two */
+	unsigned int entries; /* per ring, a power of two */
 	unsigned int session;
-	uint64_t first_seq;	/* the session's first sequence number */
+	uint64_t first_seq; /* the session's first sequence number */
 };
 
 /*
@@ -111,8 +111,8 @@ int dg_flight_read_ring(const struct dg_flight_ring *r, size_t want, struct dg_f
 
 /* Publishing, for learn and enforce (flight_publish.c). */
 struct dg_flight_pub {
-	char pin_dir[256]; /* "" when nothing is pinned */
-	char index[256];   /* "" when no index was written */
+	char pin_dir[256];  /* "" when nothing is pinned */
+	char index[256];    /* "" when no index was written */
 	json_t *index_json; /* what was written, to rewrite its sessions */
 };
 
@@ -133,14 +133,14 @@ void dg_flight_unpublish(struct dg_flight_pub *pub);
 
 /* Finding, for dump (flight_index.c). */
 struct dg_flight_target {
-	char tool[16];		/* "learn", "enforce" */
-	pid_t owner_pid;	/* that process's pid */
+	char tool[16];	 /* "learn", "enforce" */
+	pid_t owner_pid; /* that process's pid */
 	unsigned int session;
 	unsigned int entries;
 	uint64_t first_seq;
 	char pin_dir[256];
-	char name[512];		/* the session's "name" */
-	json_t *session_json;	/* the session's object of the index (owned) */
+	char name[512];	      /* the session's "name" */
+	json_t *session_json; /* the session's object of the index (owned) */
 };
 
 void dg_flight_target_clear(struct dg_flight_target *t);

@@ -27,8 +27,8 @@
  *   pidfd_open   Go >= 1.23 os.StartProcess, systemd -> plain pids
  */
 static const char *const enosys_fallbacks[] = {
-	"clone3", "faccessat2", "fchmodat2",    "close_range", "openat2",
-	"statx",  "rseq",       "epoll_pwait2", "pidfd_open",
+	"clone3", "faccessat2", "fchmodat2",	"close_range", "openat2",
+	"statx",  "rseq",	"epoll_pwait2", "pidfd_open",
 };
 
 /*
@@ -46,7 +46,7 @@ static const char *const always_allowed[] = {"rt_sigreturn"};
  * was seen dying in rt_sigreturn, and on "futexwakeup returned -1").
  */
 static const char *const runtime_tail[] = {
-	"futex",  "getpid",      "gettid", "madvise", "mmap",      "munmap",
+	"futex",     "getpid",	       "gettid",      "madvise",     "mmap",   "munmap",
 	"nanosleep", "rt_sigprocmask", "sched_yield", "sigaltstack", "tgkill",
 };
 
@@ -114,8 +114,7 @@ static int push_list(char ***v, size_t *count, size_t *cap, const char *const *l
  * Collect the recorded names of all ABIs, plus the lists `flags` asks for,
  * sorted and deduplicated, into *names.
  */
-static int collect_names(const struct dg_syscalls *s, unsigned int flags, char ***names,
-			 size_t *n)
+static int collect_names(const struct dg_syscalls *s, unsigned int flags, char ***names, size_t *n)
 {
 	size_t cap = 0, count = 0, out = 0;
 	char **v = NULL;
@@ -186,8 +185,8 @@ int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 	p = dg_profile_new();
 	if (!p)
 		return dg_err(ENOMEM, "out of memory");
-	p->default_action = (struct dg_action){
-		.kind = DG_ACT_ERRNO, .has_ret = true, .ret = DG_DEFAULT_ERRNO};
+	p->default_action =
+		(struct dg_action){.kind = DG_ACT_ERRNO, .has_ret = true, .ret = DG_DEFAULT_ERRNO};
 
 	/* The native ABI always: runtimes keep it in every filter. */
 	rc = dg_profile_add_arch(p, SCMP_ARCH_X86_64);
@@ -203,8 +202,7 @@ int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 	if (n_names)
 		rc = dg_profile_add_rule(p, (const char *const *)names, n_names, &allow, NULL, 0);
 
-	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(enosys_fallbacks);
-	     i++) {
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(enosys_fallbacks); i++) {
 		const char *name = enosys_fallbacks[i];
 
 		if (in_sorted(names, n_names, name))

@@ -146,8 +146,8 @@ int dg_recorder_new_session(struct dg_recorder *r, unsigned int *session, uint64
 		return dg_err(dg_bpf_errno(rc), "cannot reset recording slot %u: %s", s,
 			      strerror(dg_bpf_errno(rc)));
 	/* The head only grows: the new session starts where the last one ended. */
-	if (first_seq && bpf_map__lookup_elem(r->skel->maps.flight_heads, &s, sizeof(s), &head,
-					      sizeof(head), 0))
+	if (first_seq &&
+	    bpf_map__lookup_elem(r->skel->maps.flight_heads, &s, sizeof(s), &head, sizeof(head), 0))
 		return dg_err(errno, "cannot read the flight recorder head of slot %u: %s", s,
 			      strerror(errno));
 	if (s == r->next_session)
@@ -190,8 +190,8 @@ int dg_recorder_watch_cgroup(struct dg_recorder *r, unsigned int session, uint64
 	struct dg_cgroup_watch w = {.session = session, .flags = flags};
 	int rc;
 
-	rc = bpf_map__update_elem(r->skel->maps.watched_cgroups, &cgroup_id, sizeof(cgroup_id),
-				  &w, sizeof(w), BPF_NOEXIST);
+	rc = bpf_map__update_elem(r->skel->maps.watched_cgroups, &cgroup_id, sizeof(cgroup_id), &w,
+				  sizeof(w), BPF_NOEXIST);
 	if (rc)
 		return dg_err(dg_bpf_errno(rc), "cannot watch cgroup %llu: %s",
 			      (unsigned long long)cgroup_id, strerror(dg_bpf_errno(rc)));
