@@ -21,10 +21,9 @@
 
 #include "recorder.h"
 #include "cap_recorder.h"
+#include "lib/core_fixes.bpf.h"
 /* The recorder's `tasks` map: user space hands this object learn's fd. */
 #include "lib/task_session.bpf.h"
-
-#define CAP_OPT_NOAUDIT (1u << 1) /* include/linux/security.h */
 
 char LICENSE[] SEC("license") = "GPL";
 

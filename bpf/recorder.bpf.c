@@ -19,6 +19,7 @@
 #include <bpf/bpf_core_read.h>
 
 #include "recorder.h"
+#include "lib/core_fixes.bpf.h"
 #include "lib/task_session.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -196,7 +197,7 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 	 * Most tasks have no BPF task storage at all: one load tells, and saves
 	 * them the helper call. A cgroup watch may still adopt them.
 	 */
-	if (bpf_core_field_exists(task->bpf_storage) && !task->bpf_storage) {
+	if (task_has_no_storage(task)) {
 		if (!nr_watched_cgroups)
 			return 0;
 		t = NULL; /* nothing to look up: straight to adoption */
@@ -248,7 +249,7 @@ int BPF_PROG(dg_sys_exit, struct pt_regs *regs, long ret)
 	struct dg_task *t;
 	__u32 slot;
 
-	if (bpf_core_field_exists(task->bpf_storage) && !task->bpf_storage)
+	if (task_has_no_storage(task))
 		return 0;
 	t = bpf_task_storage_get(&tasks, task, NULL, 0);
 	if (!t || !flight_entries || !t->flight_slot)

@@ -281,7 +281,7 @@ static void on_event(const struct dg_exec_event *ev, void *ctx)
 			 "origin", origin_list(ev->origin), "kind",
 			 bit_name(kind_names, 3, ev->kind), "reason", reason, "rule",
 			 rule ? rule->name : "?", "action",
-			 ev->action == DG_ACTION_BLOCK ? "block" : "audit", "backend",
+			 ev->action == DG_VERDICT_BLOCK ? "block" : "audit", "backend",
 			 ev->backend == DG_BACKEND_LSM ? "lsm" : "signal");
 	if (!line)
 		return;

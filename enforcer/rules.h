@@ -7,7 +7,7 @@
  * rules_match.c, rules_decide.c (the reference evaluators), rules_compile.c.
  *
  * Precedence, in one place: exceptions first (a match allows), then rules in
- * file order, the first match decides; no match is DG_ACTION_NONE (allowed,
+ * file order, the first match decides; no match is DG_VERDICT_NONE (allowed,
  * no event). `mode: audit` turns BLOCK into AUDIT and leaves ALLOW alone.
  */
 #ifndef __DG_RULES_H

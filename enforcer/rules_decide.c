@@ -18,7 +18,7 @@ typedef bool (*entry_matches_fn)(const void *policy, size_t i, const void *facts
 
 /*
  * Precedence, in one place: entries in order (exceptions first), the first
- * that matches decides, none is DG_ACTION_NONE. audit_only (`mode: audit`)
+ * that matches decides, none is DG_VERDICT_NONE. audit_only (`mode: audit`)
  * turns block into audit and leaves allow alone.
  */
 static enum dg_verdict first_match(size_t n, entry_matches_fn matches, const void *policy,
@@ -31,11 +31,11 @@ static enum dg_verdict first_match(size_t n, entry_matches_fn matches, const voi
 			continue;
 		if (rule_index)
 			*rule_index = (int)i;
-		return audit_only && action == DG_ACTION_BLOCK ? DG_ACTION_AUDIT : action;
+		return audit_only && action == DG_VERDICT_BLOCK ? DG_VERDICT_AUDIT : action;
 	}
 	if (rule_index)
 		*rule_index = -1;
-	return DG_ACTION_NONE;
+	return DG_VERDICT_NONE;
 }
 
 /* ---- the model ---------------------------------------------------------------------------- */

@@ -34,9 +34,9 @@ static const struct dg_yaml_name kind_names[] = {
 };
 
 static const struct dg_yaml_name action_names[] = {
-	{"block", DG_ACTION_BLOCK},
-	{"audit", DG_ACTION_AUDIT},
-	{"allow", DG_ACTION_ALLOW},
+	{"block", DG_VERDICT_BLOCK},
+	{"audit", DG_VERDICT_AUDIT},
+	{"allow", DG_VERDICT_ALLOW},
 	{NULL, 0},
 };
 
@@ -383,7 +383,7 @@ static int parse_exception(struct pctx *c, yaml_node_t *n, const char *kp,
 	char sub[DG_YAML_KEYPATH_MAX];
 	int rc;
 
-	r->action = DG_ACTION_ALLOW;
+	r->action = DG_VERDICT_ALLOW;
 	r->origins = DG_ORIGIN_ALL;
 	r->kinds = DG_KIND_ALL;
 	if (!f[EXCEPTION_PATH].val)

@@ -9,8 +9,8 @@
 #define __DG_TASK_SESSION_BPF_H
 
 #include "recorder.h"
+#include "lib/core_fixes.bpf.h"
 
-#define TS_COMPAT 0x0002 /* arch/x86/include/asm/thread_info.h */
 #define SECCOMP_MODE_FILTER 2
 
 /* Which session a task belongs to; freed by the kernel with the task. */
@@ -25,8 +25,7 @@ struct {
 static __always_inline __u32 syscall_abi(struct task_struct *task, long id)
 {
 #ifdef __TARGET_ARCH_x86
-	if (bpf_core_field_exists(task->thread_info.status) &&
-	    (task->thread_info.status & TS_COMPAT))
+	if (task_in_ia32_syscall(task))
 		return DG_ABI_I386;
 	if (id & DG_X32_SYSCALL_BIT)
 		return DG_ABI_X32;

@@ -113,7 +113,7 @@ static void test_compile_path_forms(void **state)
 	assert_int_equal(hdr.n_rules, 5);
 	assert_int_equal(hdr.audit_only, 0);
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(rules[i].action, DG_ACTION_AUDIT);
+		assert_int_equal(rules[i].action, DG_VERDICT_AUDIT);
 		assert_int_equal(rules[i].scope, DG_SCOPE_ALL);
 		assert_int_equal(rules[i].origins, DG_ORIGIN_UPPER | DG_ORIGIN_MEMFD);
 		assert_int_equal(rules[i].kinds, DG_KIND_SCRIPT);
@@ -137,7 +137,7 @@ static void test_compile_path_forms(void **state)
 	assert_int_equal(rules[4].path_match, DG_PATH_ANY);
 	assert_int_equal(rules[4].prefix_len, 0);
 	assert_int_equal(rules[4].prefix[0], '\0');
-	assert_int_equal(rules[4].action, DG_ACTION_ALLOW);
+	assert_int_equal(rules[4].action, DG_VERDICT_ALLOW);
 	assert_int_equal(rules[4].scope, DG_SCOPE_HOST);
 	assert_int_equal(rules[4].origins, DG_ORIGIN_IMAGE);
 	assert_int_equal(rules[4].kinds, DG_KIND_ALL);
@@ -176,10 +176,10 @@ static void test_compile_audit_only(void **state)
 	(void)state;
 	assert_int_equal(dg_policy_compile(p, NULL, &hdr, rules), 0);
 	assert_int_equal(hdr.audit_only, 1);
-	assert_int_equal(rules[0].action, DG_ACTION_BLOCK); /* the kernel downgrades */
+	assert_int_equal(rules[0].action, DG_VERDICT_BLOCK); /* the kernel downgrades */
 	assert_int_equal(dg_policy_bpf_decide(&hdr, rules, DG_ORIGIN_UPPER, DG_KIND_BINARY, "/x",
 					      true, NULL, 0, NULL),
-			 DG_ACTION_AUDIT);
+			 DG_VERDICT_AUDIT);
 	dg_policy_free(p);
 }
 
@@ -213,7 +213,7 @@ static void test_compile_cgroups(void **state)
 	assert_int_equal(rules[0].cgroup_ids[0], 6);
 	assert_int_equal(rules[0].cgroup_ids[1], 8);
 	assert_int_equal(rules[0].cgroup_ids[2], 9);
-	assert_int_equal(rules[0].action, DG_ACTION_ALLOW);
+	assert_int_equal(rules[0].action, DG_VERDICT_ALLOW);
 	/* a selector that matches nothing: one rule per path that matches nothing */
 	for (int i = 1; i <= 2; i++) {
 		assert_int_equal(rules[i].scope, DG_SCOPE_CGROUPS);
@@ -221,7 +221,7 @@ static void test_compile_cgroups(void **state)
 	}
 	assert_int_equal(dg_policy_bpf_decide(&hdr, rules, DG_ORIGIN_UPPER, DG_KIND_BINARY, "/a",
 					      true, (unsigned long long[]){1, 7, 9}, 3, NULL),
-			 DG_ACTION_NONE);
+			 DG_VERDICT_NONE);
 	/* /kubepods/burstable/pod1 and below it (deduplicated), and web */
 	assert_int_equal(rules[3].n_cgroups, 3);
 	assert_int_equal(rules[3].cgroup_ids[0], 4);
@@ -268,7 +268,7 @@ static void test_compile_cgroup_split_and_overflow(void **state)
 	assert_int_equal(dg_policy_compile_map(q, &r, &hdr, rules, src), 0);
 	assert_int_equal(hdr.n_rules, 6);
 	for (int i = 0; i < 6; i++) {
-		assert_int_equal(rules[i].action, DG_ACTION_BLOCK);
+		assert_int_equal(rules[i].action, DG_VERDICT_BLOCK);
 		assert_int_equal(rules[i].scope, DG_SCOPE_CGROUPS);
 		assert_int_equal(rules[i].n_cgroups, i % 3 == 2 ? 2 : 8);
 		assert_string_equal(rules[i].prefix, i < 3 ? "/a" : "/b");
@@ -317,10 +317,10 @@ static void test_compile_cgroup_split_and_overflow(void **state)
 static const char *verdict_name(enum dg_verdict v)
 {
 	static const char *const names[] = {
-		[DG_ACTION_NONE] = "none",
-		[DG_ACTION_ALLOW] = "allow",
-		[DG_ACTION_AUDIT] = "audit",
-		[DG_ACTION_BLOCK] = "block",
+		[DG_VERDICT_NONE] = "none",
+		[DG_VERDICT_ALLOW] = "allow",
+		[DG_VERDICT_AUDIT] = "audit",
+		[DG_VERDICT_BLOCK] = "block",
 	};
 
 	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";

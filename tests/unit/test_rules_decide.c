@@ -20,15 +20,15 @@ static void test_exception_beats_block(void **state)
 	int idx = 99;
 
 	(void)state;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_int_equal(idx, 0);
 	f.path = "/usr/local/bin/tinix"; /* exact means exact */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 1);
 	f.path = "/usr/local/bin/tini";
 	f.in_container = false; /* exceptions default to containers: all */
 	f.container_id = f.container_name = NULL;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	dg_policy_free(p);
 }
 
@@ -49,10 +49,10 @@ static void test_first_match_wins(void **state)
 
 	(void)state;
 	f.path = "/opt/app/bin/server";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_int_equal(idx, 0);
 	f.path = "/opt/application"; /* a prefix with '/' stops at the directory */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 1); /* never the later allow */
 	dg_policy_free(p);
 }
@@ -75,15 +75,15 @@ static void test_audit_mode(void **state)
 
 	(void)state;
 	f.path = "/opt/x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	f.path = "/tmp/x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_AUDIT);
 	assert_int_equal(idx, 1);
 	f.path = "/bin/x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_AUDIT); /* block, downgraded */
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_AUDIT); /* block, downgraded */
 	assert_int_equal(idx, 2);
 	p->mode = DG_MODE_ENFORCE;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	dg_policy_free(p);
 }
 
@@ -95,10 +95,10 @@ static void test_no_match(void **state)
 
 	(void)state;
 	f.origin = DG_ORIGIN_IMAGE;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	assert_int_equal(idx, -1);
 	f.origin = DG_ORIGIN_UPPER;
-	assert_int_equal(dg_policy_decide(p, &f, NULL), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, NULL), DG_VERDICT_BLOCK);
 	dg_policy_free(p);
 }
 

@@ -30,13 +30,13 @@ static void test_scopes(void **state)
 
 	(void)state;
 	ctr.origin = DG_ORIGIN_MEMFD;
-	assert_int_equal(dg_policy_decide(p, &host, &idx), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &host, &idx), DG_VERDICT_AUDIT);
 	assert_int_equal(idx, 0);
-	assert_int_equal(dg_policy_decide(p, &ctr, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &ctr, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 1);
 	host.origin = ctr.origin = DG_ORIGIN_OFF_ROOTFS;
-	assert_int_equal(dg_policy_decide(p, &host, &idx), DG_ACTION_ALLOW);
-	assert_int_equal(dg_policy_decide(p, &ctr, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &host, &idx), DG_VERDICT_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &ctr, &idx), DG_VERDICT_ALLOW);
 	dg_policy_free(p);
 }
 
@@ -67,23 +67,23 @@ static void test_selectors(void **state)
 
 	(void)state;
 	/* names: [db] matches nothing here: the rule is skipped, not widened */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 4);
 	f.kind = DG_KIND_SCRIPT;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_int_equal(idx, 1);
 	f.kind = DG_KIND_MAPPING;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 4);
 	f.container_id = "0123";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_int_equal(idx, 2);
 	/* a cgroup pattern matches the cgroup and everything below it */
 	f.origin = DG_ORIGIN_MEMFD;
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_AUDIT);
 	assert_int_equal(idx, 3);
 	f.cgroup = "/kubepods/burstable/pod12/x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	dg_policy_free(p);
 }
 
@@ -147,24 +147,24 @@ static void test_paths_and_kinds(void **state)
 	(void)state;
 	f.kind = DG_KIND_SCRIPT;
 	f.path = "/tmp/a/b.sh"; /* '*' crosses '/' */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	f.path = "/tmp/.sh";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	f.path = "/tmp.sh";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	f.path = "/x/x"; /* starts with "/x/", ends with "/x", but they would overlap */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	f.path = "/x//x";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_AUDIT);
 	f.path = NULL; /* unknown path: a path condition does not match */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	f.path = "/tmp/x.sh";
 	f.kind = DG_KIND_BINARY; /* the interpreter of ./x.sh is not the script */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_NONE);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_NONE);
 	f.kind = DG_KIND_MAPPING;
 	f.origin = DG_ORIGIN_OFF_ROOTFS;
 	f.path = "/dev/shm/evil.so";
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_int_equal(idx, 1);
 	dg_policy_free(p);
 }

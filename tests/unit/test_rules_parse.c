@@ -33,7 +33,7 @@ static void test_example_default(void **state)
 	assert_int_equal(p->mode, DG_MODE_ENFORCE);
 	assert_int_equal(p->n_exceptions, 0);
 	assert_int_equal(p->n_rules, 1);
-	assert_int_equal(p->rules[0].action, DG_ACTION_BLOCK);
+	assert_int_equal(p->rules[0].action, DG_VERDICT_BLOCK);
 	assert_int_equal(p->rules[0].containers.scope, DG_SCOPE_ALL);
 	assert_int_equal(p->rules[0].origins,
 			 DG_ORIGIN_UPPER | DG_ORIGIN_MEMFD | DG_ORIGIN_OFF_ROOTFS);
@@ -51,7 +51,7 @@ static void test_example_audit(void **state)
 
 	(void)state;
 	assert_int_equal(p->mode, DG_MODE_AUDIT);
-	assert_int_equal(dg_policy_decide(p, &f, NULL), DG_ACTION_AUDIT);
+	assert_int_equal(dg_policy_decide(p, &f, NULL), DG_VERDICT_AUDIT);
 	dg_policy_free(p);
 }
 
@@ -70,14 +70,14 @@ static void test_example_ci_runners(void **state)
 	(void)state;
 	assert_int_equal(p->n_exceptions, 1);
 	assert_int_equal(p->n_rules, 4);
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_ALLOW);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_ALLOW);
 	assert_string_equal(p->rules[idx].name, "build-jobs-workspace");
 	f.origin = DG_ORIGIN_MEMFD; /* fileless, even in a build job */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_string_equal(p->rules[idx].name, "no-fileless");
 	f.origin = DG_ORIGIN_UPPER;
 	f.container_name = "web"; /* not a build job */
-	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_ACTION_BLOCK);
+	assert_int_equal(dg_policy_decide(p, &f, &idx), DG_VERDICT_BLOCK);
 	assert_string_equal(p->rules[idx].name, "no-drift");
 	dg_policy_free(p);
 }
@@ -95,7 +95,7 @@ static void test_full_file(void **state)
 	r = &p->rules[0];
 	assert_string_equal(r->name, "tini");
 	assert_true(r->exception);
-	assert_int_equal(r->action, DG_ACTION_ALLOW);
+	assert_int_equal(r->action, DG_VERDICT_ALLOW);
 	assert_int_equal(r->origins, DG_ORIGIN_ALL);
 	assert_int_equal(r->kinds, DG_KIND_ALL);
 	assert_int_equal(r->n_paths, 1);
@@ -118,7 +118,7 @@ static void test_full_file(void **state)
 	r = &p->rules[2];
 	assert_false(r->exception);
 	assert_string_equal(r->name, "scripts-in-tmp");
-	assert_int_equal(r->action, DG_ACTION_AUDIT);
+	assert_int_equal(r->action, DG_VERDICT_AUDIT);
 	assert_int_equal(r->containers.n_ids, 1);
 	assert_int_equal(r->containers.n_names, 2);
 	assert_int_equal(r->containers.n_cgroups, 1);
@@ -132,7 +132,7 @@ static void test_full_file(void **state)
 
 	r = &p->rules[4];
 	assert_int_equal(r->containers.scope, DG_SCOPE_ANY);
-	assert_int_equal(r->action, DG_ACTION_ALLOW);
+	assert_int_equal(r->action, DG_VERDICT_ALLOW);
 	assert_int_equal(r->origins, DG_ORIGIN_ALL);
 	assert_int_equal(r->kinds, DG_KIND_BINARY | DG_KIND_MAPPING);
 	dg_policy_free(p);
