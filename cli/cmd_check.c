@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * driftguard check FILE...: parse each seccomp profile (OCI linux.seccomp or a
- * whole config.json) and compile it with libseccomp, as runc would.
+ * driftguard check FILE...: read each seccomp profile (OCI linux.seccomp, a
+ * whole config.json, or Docker's and Podman's form evaluated for this host)
+ * with every problem listed, and compile it with libseccomp, as runc would.
  */
 #include <argp.h>
 #include <errno.h>
@@ -13,19 +14,32 @@
 #include "cli/commands.h"
 #include "common/errors.h"
 #include "generator/profile.h"
+#include "generator/profile_load.h"
 
 DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 #define VERB "driftguard check"
 
+enum { OPT_STRICT = 0x100, OPT_CAPS };
+
 struct check_env {
 	bool quiet;
+	bool strict;
+	uint64_t caps;
 	char **files;
 	int n_files;
 };
 
 static const struct argp_option check_options[] = {
 	{"quiet", 'q', NULL, 0, "Print nothing for valid profiles, only errors", 0},
+	{"strict", OPT_STRICT, NULL, 0,
+	 "Only the OCI form, as runc reads config.json: Docker/Podman keys and syscall names "
+	 "libseccomp does not know are errors",
+	 0},
+	{"container-caps", OPT_CAPS, "SET", 0,
+	 "The container capabilities Docker/Podman conditions (includes/excludes caps) are "
+	 "evaluated for: docker (default), podman, all, none, CAP_X, -CAP_X, comma-separated",
+	 0},
 	{0},
 };
 
@@ -36,6 +50,13 @@ static error_t check_parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'q':
 		env->quiet = true;
+		break;
+	case OPT_STRICT:
+		env->strict = true;
+		break;
+	case OPT_CAPS:
+		if (dg_caps_set_parse(arg, &env->caps) < 0)
+			argp_error(state, "--container-caps: %s", dg_errmsg());
 		break;
 	case ARGP_KEY_ARG:
 		(void)arg;
@@ -103,23 +124,43 @@ static void print_arches(const struct dg_profile *p)
 	}
 }
 
-static int check_one(const char *file, bool quiet)
+/* Every problem of the file, errors and (unless quiet) warnings, one line each. */
+static void print_problems(const struct dg_problems *problems, bool quiet)
+{
+	for (size_t i = 0; i < problems->n; i++) {
+		if (problems->v[i].error)
+			fprintf(stderr, VERB ": %s\n", problems->v[i].msg);
+		else if (!quiet)
+			fprintf(stderr, VERB ": warning: %s\n", problems->v[i].msg);
+	}
+}
+
+static int check_one(const char *file, const struct dg_profile_host *host, bool quiet)
 {
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
+	_cleanup_(dg_problems_free) struct dg_problems problems = {0};
+	size_t n_warnings;
 	int rc;
 
-	/* Parse errors carry the file name (and line:column) already. */
-	rc = dg_profile_parse_file(file, &p);
+	/* Problems carry the file name (and line:column or JSON path) already. */
+	rc = dg_profile_read_file(file, host, &problems, &p);
+	print_problems(&problems, quiet);
 	if (rc < 0)
 		return rc;
+	n_warnings = problems.n - problems.n_errors;
 	rc = dg_profile_validate(p);
-	if (rc < 0)
-		return dg_err_wrap(rc, "%s: libseccomp cannot build this profile", file);
+	if (rc < 0) {
+		dg_err_wrap(rc, "%s: libseccomp cannot build this profile", file);
+		fprintf(stderr, VERB ": %s\n", dg_errmsg());
+		return rc;
+	}
 	if (quiet)
 		return 0;
 	printf("%s: ok (%zu syscalls allowed, default %s, arches ", file, count_allowed(p),
 	       dg_action_name(p->default_action.kind));
 	print_arches(p);
+	if (n_warnings)
+		printf("; %zu warning%s", n_warnings, n_warnings == 1 ? "" : "s");
 	printf(")\n");
 	return 0;
 }
@@ -130,23 +171,29 @@ int cmd_check(int argc, char **argv)
 		.options = check_options,
 		.parser = check_parse_opt,
 		.args_doc = "FILE...",
-		.doc = "Check OCI seccomp profiles: parse each FILE (a linux.seccomp object or a "
-		       "whole config.json, - for standard input) and compile it with libseccomp "
-		       "as runc would.\vExit status: 0 all valid, 1 some profile is invalid, "
-		       "2 usage error.",
+		.doc = "Check seccomp profiles: read each FILE (a linux.seccomp object, a whole "
+		       "config.json, or a Docker/Podman profile whose conditions are evaluated for "
+		       "this machine; - for standard input), list every problem, and compile it "
+		       "with libseccomp as runc would.\vExit status: 0 all valid (warnings "
+		       "allowed), 1 some profile is invalid, 2 usage error.",
 	};
 	struct check_env env = {0};
+	struct dg_profile_host host = {0};
 	int failed = 0;
 
 	/* main() names the program "driftguard check" in argv[0] for argp. */
-	if (argp_parse(&argp, argc, argv, 0, NULL, &env) != 0)
+	if (dg_caps_set_parse("docker", &env.caps) < 0 ||
+	    argp_parse(&argp, argc, argv, 0, NULL, &env) != 0)
 		return 2;
+	if (!env.strict && dg_profile_host_detect(&host) < 0) {
+		fprintf(stderr, VERB ": %s\n", dg_errmsg());
+		return 1;
+	}
+	host.caps = env.caps;
 
 	for (int i = 0; i < env.n_files; i++) {
-		if (check_one(env.files[i], env.quiet) < 0) {
-			fprintf(stderr, VERB ": %s\n", dg_errmsg());
+		if (check_one(env.files[i], env.strict ? NULL : &host, env.quiet) < 0)
 			failed = 1;
-		}
 	}
 	fflush(stdout);
 	return failed;

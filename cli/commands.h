@@ -10,6 +10,7 @@
 int cmd_learn(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_enforce(int argc, char **argv);
 int cmd_reload(int argc, char **argv);

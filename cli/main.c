@@ -24,6 +24,7 @@ static const struct {
 	{"dump", cmd_dump, "print the last syscalls of a session that learn records"},
 	{"check", cmd_check, "validate OCI seccomp profiles"},
 	{"merge", cmd_merge, "union of seccomp profiles"},
+	{"convert", cmd_convert, "a seccomp profile as OCI JSON, SPO SeccompProfile, pod snippet"},
 	{"enforce", cmd_enforce, "block execution of drifted files by YAML rules"},
 	{"reload", cmd_reload, "make the running enforcer re-read its rules"},
 	{"probe", cmd_probe, "what this kernel supports, which backends will be used"},

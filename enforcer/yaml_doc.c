@@ -8,20 +8,151 @@
 #include "enforcer/yaml_doc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/errors.h"
-
-/* ---- loading ------------------------------------------------------------------------------ */
 
 static void parser_deletep(yaml_parser_t *ps)
 {
 	yaml_parser_delete(ps);
 }
+
+/* ---- limits ------------------------------------------------------------------------------- */
+
+/*
+ * libyaml 0.2.5 takes more than linear time in three places: its scanner
+ * walks every open flow level for each token ("rules: [[[...]]]" 80,000 deep:
+ * 25.7 s), its parser compares each %TAG directive with all earlier ones
+ * (40,000: 2.5 s) and its loader each anchor and alias with all earlier
+ * anchors (40,000: 2.5 s). Within 1 MiB that is minutes, so the size limit
+ * alone is no bound. Two passes stop at the first limit exceeded, before
+ * those costs grow:
+ *  - over the tokens: collections opened (a lower bound of the depth: a list
+ *    not indented under its key and a one-pair mapping inside a flow list
+ *    have no token of their own), %TAG directives, anchors and aliases;
+ *  - over the events: the depth itself. The parser behind the events runs
+ *    the directives' comparisons, hence the tokens first.
+ * A syntax error ends a pass quietly; load() reports it. The slowest input of
+ * 1 MiB within the limits found (500,000 one-letter list items) takes 0.6 s,
+ * as it did without the passes, which cost less than a tenth of that.
+ */
+
+static int too_deep(const char *file, const yaml_mark_t *m, const char *what)
+{
+	return dg_err(EINVAL, "%s:%zu:%zu: nesting deeper than %d levels; %s needs far fewer", file,
+		      m->line + 1, m->column + 1, DG_YAML_DEPTH_MAX, what);
+}
+
+static int check_tokens(const char *file, const char *buf, size_t len, const char *what)
+{
+	_cleanup_(parser_deletep) yaml_parser_t ps;
+	unsigned int depth = 0, tags = 0, anchors = 0;
+
+	if (!yaml_parser_initialize(&ps))
+		return dg_err(ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
+	for (;;) {
+		yaml_token_t t;
+		yaml_token_type_t type;
+		yaml_mark_t m;
+		int rc = 0;
+
+		if (!yaml_parser_scan(&ps, &t))
+			return 0;
+		type = t.type;
+		m = t.start_mark;
+		yaml_token_delete(&t);
+		switch (type) {
+		case YAML_BLOCK_SEQUENCE_START_TOKEN:
+		case YAML_BLOCK_MAPPING_START_TOKEN:
+		case YAML_FLOW_SEQUENCE_START_TOKEN:
+		case YAML_FLOW_MAPPING_START_TOKEN:
+			/* each opens a collection: the depth is at least this */
+			if (++depth > DG_YAML_DEPTH_MAX)
+				rc = too_deep(file, &m, what);
+			break;
+		case YAML_BLOCK_END_TOKEN:
+		case YAML_FLOW_SEQUENCE_END_TOKEN:
+		case YAML_FLOW_MAPPING_END_TOKEN:
+			depth -= depth > 0;
+			break;
+		case YAML_TAG_DIRECTIVE_TOKEN:
+			if (++tags > DG_YAML_TAG_DIRECTIVES_MAX)
+				rc = dg_err(
+					EINVAL,
+					"%s:%zu:%zu: more than %d %%TAG directives; %s needs none",
+					file, m.line + 1, m.column + 1, DG_YAML_TAG_DIRECTIVES_MAX,
+					what);
+			break;
+		case YAML_ANCHOR_TOKEN:
+		case YAML_ALIAS_TOKEN:
+			if (++anchors > DG_YAML_ANCHORS_MAX)
+				rc = dg_err(EINVAL,
+					    "%s:%zu:%zu: more than %d anchors and aliases "
+					    "(&name, *name); %s needs far fewer",
+					    file, m.line + 1, m.column + 1, DG_YAML_ANCHORS_MAX,
+					    what);
+			break;
+		case YAML_STREAM_END_TOKEN:
+			return 0;
+		default:
+			break;
+		}
+		if (rc < 0)
+			return rc;
+	}
+}
+
+static int check_depth(const char *file, const char *buf, size_t len, const char *what)
+{
+	_cleanup_(parser_deletep) yaml_parser_t ps;
+	unsigned int depth = 0;
+
+	if (!yaml_parser_initialize(&ps))
+		return dg_err(ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
+	for (;;) {
+		yaml_event_t e;
+		yaml_event_type_t type;
+		yaml_mark_t m;
+
+		if (!yaml_parser_parse(&ps, &e))
+			return 0;
+		type = e.type;
+		m = e.start_mark;
+		yaml_event_delete(&e);
+		switch (type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > DG_YAML_DEPTH_MAX)
+				return too_deep(file, &m, what);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			return 0;
+		default:
+			break;
+		}
+	}
+}
+
+static int too_big(const char *file, const char *what, const char *size)
+{
+	return dg_err(EFBIG, "%s: larger than %d KiB%s; %s is far smaller: is this the right file?",
+		      file, DG_YAML_SIZE_MAX / 1024, size, what);
+}
+
+/* ---- loading ------------------------------------------------------------------------------ */
 
 static int syntax_error(const char *file, const yaml_parser_t *ps)
 {
@@ -63,31 +194,101 @@ static int load(struct dg_yaml_doc *d, yaml_parser_t *ps, const char *what)
 	return 0;
 }
 
+/* The limits, then the document of buf (len bytes, NULs included: libyaml refuses them). */
+static int load_buffer(struct dg_yaml_doc *d, const char *buf, size_t len, const char *what)
+{
+	_cleanup_(parser_deletep) yaml_parser_t ps;
+	int rc = check_tokens(d->file, buf, len, what);
+
+	if (rc == 0)
+		rc = check_depth(d->file, buf, len, what);
+	if (rc < 0)
+		return rc;
+	if (!yaml_parser_initialize(&ps))
+		return dg_err(ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
+	return load(d, &ps, what);
+}
+
 int dg_yaml_doc_load_string(struct dg_yaml_doc *d, const char *text, const char *name,
 			    const char *what)
 {
-	_cleanup_(parser_deletep) yaml_parser_t ps;
+	size_t len = strlen(text);
+	char size[48];
 
 	d->file = name;
-	if (!yaml_parser_initialize(&ps))
-		return dg_err(ENOMEM, "out of memory");
-	yaml_parser_set_input_string(&ps, (const unsigned char *)text, strlen(text));
-	return load(d, &ps, what);
+	if (len > DG_YAML_SIZE_MAX) {
+		snprintf(size, sizeof(size), " (%zu bytes)", len);
+		return too_big(d->file, what, size);
+	}
+	return load_buffer(d, text, len, what);
+}
+
+/*
+ * At most DG_YAML_SIZE_MAX + 1 bytes of fd into *buf: a regular file too big is
+ * refused by its size, anything else (a pipe, /dev/zero) once it gave more.
+ */
+static int read_input(const char *path, int fd, const char *what, char **buf, size_t *len)
+{
+	_cleanup_free_ char *b = NULL;
+	size_t cap = 0, n = 0;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return dg_err(errno, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return dg_err(EISDIR, "%s: is a directory; give the path of %s", path, what);
+	if (S_ISREG(st.st_mode) && st.st_size > DG_YAML_SIZE_MAX) {
+		char size[48];
+
+		snprintf(size, sizeof(size), " (%lld bytes)", (long long)st.st_size);
+		return too_big(path, what, size);
+	}
+	for (;;) {
+		ssize_t got;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap > DG_YAML_SIZE_MAX)
+				return too_big(path, what, "");
+			cap = cap ? 2 * cap : 4096;
+			if (cap > DG_YAML_SIZE_MAX + 1)
+				cap = DG_YAML_SIZE_MAX + 1;
+			nb = realloc(b, cap);
+			if (!nb)
+				return dg_err(ENOMEM, "out of memory");
+			b = nb;
+		}
+		got = read(fd, b + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return dg_err(errno, "%s: %s", path, strerror(errno));
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	*buf = TAKE_PTR(b);
+	*len = n;
+	return 0;
 }
 
 int dg_yaml_doc_load_file(struct dg_yaml_doc *d, const char *path, const char *what)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "rb");
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int open_errno = errno; /* before anything else can change it */
-	_cleanup_(parser_deletep) yaml_parser_t ps;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int rc;
 
 	d->file = path;
-	if (!yaml_parser_initialize(&ps))
-		return dg_err(ENOMEM, "out of memory");
-	if (!f)
+	if (fd < 0)
 		return dg_err(open_errno, "%s: %s", path, strerror(open_errno));
-	yaml_parser_set_input_file(&ps, f);
-	return load(d, &ps, what);
+	rc = read_input(path, fd, what, &buf, &len);
+	if (rc < 0)
+		return rc;
+	return load_buffer(d, buf ? buf : "", len, what);
 }
 
 void dg_yaml_doc_close(struct dg_yaml_doc *d)

@@ -21,6 +21,25 @@
 
 #define DG_YAML_KEYPATH_MAX 160 /* bytes of a key path in a message */
 
+/*
+ * Limits on every document read here, far above what a configuration file
+ * needs (the rules files of rules/ are under 2 KiB and 5 levels deep) and low
+ * enough that libyaml's worse than linear costs stay out of reach (yaml_doc.c
+ * says which). An input beyond one is refused before it is parsed in full:
+ *
+ *   FILE: larger than 1024 KiB (N bytes); WHAT is far smaller: is this the right file?
+ *   FILE:LINE:COLUMN: nesting deeper than 64 levels; WHAT needs far fewer
+ *   FILE:LINE:COLUMN: more than 1024 anchors and aliases (&name, *name); WHAT needs far fewer
+ *   FILE:LINE:COLUMN: more than 16 %TAG directives; WHAT needs none
+ *
+ * The depth counts collections (mappings and lists) inside one another: the
+ * root mapping of "rules: [{a: b}]" is at depth 1, the list 2, the mapping 3.
+ */
+#define DG_YAML_SIZE_MAX (1024 * 1024) /* bytes of the input */
+#define DG_YAML_DEPTH_MAX 64	       /* collections inside one another */
+#define DG_YAML_ANCHORS_MAX 1024       /* anchors and aliases, together */
+#define DG_YAML_TAG_DIRECTIVES_MAX 16  /* %TAG directives */
+
 struct dg_yaml_doc {
 	const char *file; /* the name in messages */
 	yaml_document_t doc;
@@ -30,9 +49,12 @@ struct dg_yaml_doc {
 
 /*
  * Loads the one document of a string or a file into d (whose file is set to
- * name or path; they must outlive d). A syntax error, or a second document
- * ("a second YAML document; <what> has one"), is an error. An empty input is
- * not: d->root is then NULL and the caller says what was expected.
+ * name or path; they must outlive d). A syntax error, an input beyond a limit
+ * above, or a second document ("a second YAML document; <what> has one"), is
+ * an error; so is a directory given as the file (-EISDIR, "PATH: is a
+ * directory; give the path of <what>"). An input too big is -EFBIG. An empty
+ * input is not an error: d->root is then NULL and the caller says what was
+ * expected. what names the document in messages: "a rules file".
  * Release d with dg_yaml_doc_close() in every case.
  */
 int dg_yaml_doc_load_string(struct dg_yaml_doc *d, const char *text, const char *name,

@@ -146,6 +146,15 @@ const char *dg_arch_name(uint32_t token)
 	return NULL;
 }
 
+bool dg_arch_name_is_oci(const char *name)
+{
+	for (size_t i = 0; i < sizeof(oci_arch_names) / sizeof(oci_arch_names[0]); i++) {
+		if (strcmp(name, oci_arch_names[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 static const struct {
 	const char *name;
 	enum scmp_compare op;

@@ -79,7 +79,7 @@ static json_t *rule_json(const struct dg_rule *r)
 	return TAKE_PTR(o);
 }
 
-static json_t *profile_json(const struct dg_profile *p)
+json_t *dg_profile_to_json(const struct dg_profile *p)
 {
 	_cleanup_(json_decrefp) json_t *o = json_object();
 	_cleanup_(json_decrefp) json_t *rules = json_array();
@@ -135,7 +135,7 @@ static json_t *profile_json(const struct dg_profile *p)
 
 char *dg_profile_to_string(const struct dg_profile *p)
 {
-	_cleanup_(json_decrefp) json_t *root = profile_json(p);
+	_cleanup_(json_decrefp) json_t *root = dg_profile_to_json(p);
 	_cleanup_free_ char *s = NULL;
 	char *out;
 

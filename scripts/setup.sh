@@ -30,7 +30,9 @@ apt-get install -y -qq --no-install-recommends \
 	libelf-dev zlib1g-dev libseccomp-dev libcap-dev libyaml-dev \
 	libcmocka-dev libjansson-dev \
 	runc busybox-static jq util-linux valgrind \
+	bpftrace \
 	qemu-system-x86 cpio xz-utils kmod \
+	systemd python3-yaml \
 	>/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	libbpf-dev bpftool >/dev/null
