@@ -148,7 +148,7 @@ const char *dg_arch_name(uint32_t token)
 
 bool dg_arch_name_is_oci(const char *name)
 {
-	for (size_t i = 0; i < sizeof(oci_arch_names) / sizeof(oci_arch_names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(oci_arch_names); i++) {
 		if (strcmp(name, oci_arch_names[i]) == 0)
 			return true;
 	}
