@@ -16,7 +16,7 @@
 #include "generator/profile.h"
 #include "generator/profile_load.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 #define VERB "driftguard check"
 

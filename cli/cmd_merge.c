@@ -18,7 +18,7 @@
 #include "generator/profile_export.h"
 #include "generator/profile_load.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 #define VERB "driftguard merge"
 

@@ -48,7 +48,8 @@ int cmd_probe(int argc, char **argv)
 {
 	struct dg_probe p;
 
-	argp_parse(&probe_argp, argc, argv, 0, NULL, NULL);
+	if (argp_parse(&probe_argp, argc, argv, 0, NULL, NULL) != 0)
+		return 2;
 	dg_probe_run(&p);
 	printf("kernel: %s\n", p.kernel);
 	row("BTF", &p.btf);

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "config.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
 const char *argp_program_version = "driftguard " DG_VERSION;
 const char *argp_program_bug_address = "the driftguard issue tracker";
@@ -61,7 +62,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: driftguard COMMAND [OPTION...]\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		fprintf(out, "  %-8s %s\n", verbs[i].name, verbs[i].help);
 	fprintf(out, "\n`driftguard COMMAND --help` describes each one.\n");
 }
@@ -85,7 +86,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	/* argp's usage errors exit 2, like other CLI tools. */
 	argp_err_exit_status = 2;
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
 		if (strcmp(argv[1], verbs[i].name))
 			continue;
 		/* argp names the program after argv[0]: "driftguard learn". */
@@ -93,7 +94,8 @@ int main(int argc, char **argv)
 		argv[1] = name;
 		return verbs[i].run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "driftguard: unknown command \"%s\"; run `driftguard --help` for the list\n",
+	fprintf(stderr,
+		"driftguard: unknown command \"%s\"; run `driftguard --help` for the list\n",
 		argv[1]);
 	return 2;
 }

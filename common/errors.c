@@ -47,6 +47,11 @@ void dg_err_clear(void)
 	errmsg[0] = '\0';
 }
 
+int dg_bpf_errno(int rc)
+{
+	return rc < 0 ? -rc : (errno ? errno : EINVAL);
+}
+
 static void vprint(const char *level, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "driftguard: %s", level);

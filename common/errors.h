@@ -23,6 +23,12 @@ const char *dg_errmsg(void);
 /* Clears the current message, for code that handles an error and goes on. */
 void dg_err_clear(void);
 
+/*
+ * The errno of a failed libbpf call: -rc when it returned a negative errno
+ * (libbpf >= 1.0 does), else errno, else EINVAL. Positive, for dg_err().
+ */
+int dg_bpf_errno(int rc);
+
 /* Diagnostics printed to stderr with the program prefix. */
 void dg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -23,6 +23,10 @@
  * killed are ignored by dump (its pid is gone) and swept by the next
  * publisher. dump reads the rings with plain map lookups; nothing is sent to
  * user space until then.
+ *
+ * Decoding entries (flight_decode.c) and finding sessions in the index
+ * (flight_index.c) need no libbpf and are part of dgcore; reading the maps
+ * (flight_read.c) and publishing them (flight_publish.c) are in dgbpf.
  */
 #ifndef __DG_FLIGHT_H
 #define __DG_FLIGHT_H
@@ -46,9 +50,6 @@
  * anything else (signs, suffixes, empty).
  */
 bool dg_flight_parse_count(const char *arg, unsigned int *out);
-
-/* "x86_64", "i386", "x32"; "?" for anything else. */
-const char *dg_flight_abi_name(unsigned int abi);
 
 /*
  * Syscall name of (abi, nr) from libseccomp (i386's 20 is "getpid"), or
@@ -92,12 +93,12 @@ json_t *dg_flight_entry_to_json(const struct dg_flight_entry *e);
 size_t dg_flight_order(const struct dg_flight_entry *ring, const struct dg_flight_entry *again,
 		       unsigned int n, uint64_t first, uint64_t head, struct dg_flight_entry *out);
 
-/* One session's ring in the maps. */
+/* Reading (flight_read.c). One session's ring in the maps. */
 struct dg_flight_ring {
 	int ring_fd, heads_fd;
-	unsigned int entries;	/* per ring, a power of two */
+	unsigned int entries; /* per ring, a power of two */
 	unsigned int session;
-	uint64_t first_seq;	/* the session's first sequence number */
+	uint64_t first_seq; /* the session's first sequence number */
 };
 
 /*
@@ -108,10 +109,10 @@ struct dg_flight_ring {
 int dg_flight_read_ring(const struct dg_flight_ring *r, size_t want, struct dg_flight_entry **out,
 			size_t *n, uint64_t *total);
 
-/* Publishing, for learn and enforce. */
+/* Publishing, for learn and enforce (flight_publish.c). */
 struct dg_flight_pub {
-	char pin_dir[256]; /* "" when nothing is pinned */
-	char index[256];   /* "" when no index was written */
+	char pin_dir[256];  /* "" when nothing is pinned */
+	char index[256];    /* "" when no index was written */
 	json_t *index_json; /* what was written, to rewrite its sessions */
 };
 
@@ -130,16 +131,16 @@ int dg_flight_publish_sessions(struct dg_flight_pub *pub, json_t *sessions);
 /* Remove the pins and the index; safe to call twice or unpublished. */
 void dg_flight_unpublish(struct dg_flight_pub *pub);
 
-/* Finding and reading, for dump. */
+/* Finding, for dump (flight_index.c). */
 struct dg_flight_target {
-	char tool[16];		/* "learn", "enforce" */
-	pid_t owner_pid;	/* that process's pid */
+	char tool[16];	 /* "learn", "enforce" */
+	pid_t owner_pid; /* that process's pid */
 	unsigned int session;
 	unsigned int entries;
 	uint64_t first_seq;
 	char pin_dir[256];
-	char name[512];		/* the session's "name" */
-	json_t *session_json;	/* the session's object of the index (owned) */
+	char name[512];	      /* the session's "name" */
+	json_t *session_json; /* the session's object of the index (owned) */
 };
 
 void dg_flight_target_clear(struct dg_flight_target *t);
@@ -166,7 +167,7 @@ bool dg_flight_session_matches(json_t *s, pid_t owner_pid, const char *what, boo
 int dg_flight_find(const char *index_dir, const char *what, const pid_t *extra_pids,
 		   struct dg_flight_target *out);
 
-/* dg_flight_read_ring() of the whole ring of a target, through its pins. */
+/* dg_flight_read_ring() of the whole ring of a target, through its pins (flight_read.c). */
 int dg_flight_read(const struct dg_flight_target *t, struct dg_flight_entry **out, size_t *n,
 		   uint64_t *total);
 

@@ -16,6 +16,7 @@
 
 #include "bpf/cap_recorder.skel.h"
 #include "common/cleanup.h"
+#include "common/enum_names.h"
 #include "common/errors.h"
 
 enum backend {
@@ -42,12 +43,7 @@ struct dg_caps {
 	enum backend backend;
 };
 
-DG_DEFINE_CLEANUP(struct cap_recorder_bpf *, cap_recorder_bpf__destroy)
-
-static int bpf_errno(int rc)
-{
-	return rc < 0 ? -rc : (errno ? errno : EINVAL);
-}
+DG_DEFINE_CLEANUP(struct cap_recorder_bpf *, cap_recorder_bpf__destroy);
 
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -107,15 +103,15 @@ static int try_backend(int tasks_fd, enum backend b, struct cap_recorder_bpf **o
 static int pick_backends(enum backend *order, size_t *n)
 {
 	const char *want = getenv("DG_CAPS_BACKEND");
+	int backend;
 
 	if (!want || !want[0])
 		return 0;
-	for (size_t i = 0; i < sizeof(backend_env) / sizeof(backend_env[0]); i++) {
-		if (!strcmp(want, backend_env[i])) {
-			order[0] = (enum backend)i;
-			*n = 1;
-			return 0;
-		}
+	backend = DG_ENUM_VALUE(backend_env, want);
+	if (backend >= 0) {
+		order[0] = (enum backend)backend;
+		*n = 1;
+		return 0;
 	}
 	return dg_err(EINVAL, "DG_CAPS_BACKEND is lsm+fexit, fexit or lsm, not \"%s\"", want);
 }
@@ -123,7 +119,7 @@ static int pick_backends(enum backend *order, size_t *n)
 int dg_caps_open(struct dg_recorder *r, struct dg_caps **out)
 {
 	enum backend order[] = {BACKEND_LSM_FEXIT, BACKEND_FEXIT, BACKEND_LSM};
-	size_t n = sizeof(order) / sizeof(order[0]);
+	size_t n = ARRAY_SIZE(order);
 	struct cap_recorder_bpf *skel = NULL;
 	libbpf_print_fn_t old_print;
 	int tasks_fd = dg_recorder_tasks_fd(r);
@@ -198,8 +194,8 @@ int dg_caps_track_session(struct dg_caps *c, unsigned int session, enum dg_caps_
 	rc = bpf_map__update_elem(c->skel->maps.caps, &session, sizeof(session), slot,
 				  sizeof(*slot), BPF_ANY);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot reset capability slot %u: %s", session,
-			      strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot reset capability slot %u: %s", session,
+			      strerror(dg_bpf_errno(rc)));
 	return 0;
 }
 
@@ -210,8 +206,8 @@ int dg_caps_read(struct dg_caps *c, unsigned int session, struct dg_caps_slot *o
 	rc = bpf_map__lookup_elem(c->skel->maps.caps, &session, sizeof(session), out, sizeof(*out),
 				  0);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot read capability slot %u: %s", session,
-			      strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot read capability slot %u: %s", session,
+			      strerror(dg_bpf_errno(rc)));
 	return 0;
 }
 

@@ -5,7 +5,7 @@
  * storage map is shared), so a session's capability checks are those of the
  * tasks whose syscalls it records.
  *
- *   dg_caps_open(r, &c)                  probe, load, attach (after dg_recorder_open)
+ *   dg_caps_open(r, &c)                  probe, load, attach (after dg_recorder_open_opts)
  *   dg_caps_track_session(c, s, gate)    before the session's tasks run
  *   dg_caps_write(c, s, path, format)    any time; may be called again
  */

@@ -7,22 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <seccomp.h>
 #include <sys/capability.h>
 
 #include "common/cleanup.h"
+#include "common/enum_names.h"
 #include "common/errors.h"
-#include "generator/learned.h"
+#include "common/syscall_abi.h"
 #include "generator/text_file.h"
+
+const char *const dg_caps_format_names[DG_CAPS_FORMAT_COUNT] = {
+	[DG_CAPS_FORMAT_OCI] = "oci",
+	[DG_CAPS_FORMAT_K8S] = "k8s",
+};
 
 int dg_caps_format_parse(const char *s, enum dg_caps_format *out)
 {
-	if (!strcmp(s, "oci"))
-		*out = DG_CAPS_FORMAT_OCI;
-	else if (!strcmp(s, "k8s"))
-		*out = DG_CAPS_FORMAT_K8S;
-	else
+	int f = DG_ENUM_VALUE(dg_caps_format_names, s);
+
+	if (f < 0)
 		return dg_err(EINVAL, "capability format is oci or k8s, not \"%s\"", s);
+	*out = (enum dg_caps_format)f;
 	return 0;
 }
 
@@ -144,15 +148,12 @@ int dg_caps_write_file(const struct dg_caps_slot *s, enum dg_caps_format f, cons
 static void print_syscall(const struct dg_cap_use *u, FILE *out)
 {
 	_cleanup_free_ char *name = NULL;
-	unsigned int nr = u->syscall;
 
-	if (nr == DG_CAP_NO_SYSCALL || u->abi >= DG_ABI_COUNT) {
+	if (u->syscall == DG_CAP_NO_SYSCALL || u->abi >= DG_ABI_COUNT) {
 		fputs("-", out);
 		return;
 	}
-	if (u->abi == DG_ABI_X32)
-		nr |= DG_X32_SYSCALL_BIT;
-	name = seccomp_syscall_resolve_num_arch(dg_abi_arch(u->abi), (int)nr);
+	name = dg_abi_syscall_name(u->abi, u->syscall);
 	if (name)
 		fprintf(out, "%s%s", name, u->abi == DG_ABI_I386 ? "/i386" : "");
 	else

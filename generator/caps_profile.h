@@ -31,7 +31,11 @@ enum dg_caps_format {
 	DG_CAPS_FORMAT_OCI,
 	/* {"securityContext": {"capabilities": {"drop": ["ALL"], "add": [...]}}} */
 	DG_CAPS_FORMAT_K8S,
+	DG_CAPS_FORMAT_COUNT,
 };
+
+/* What the formats are called: "oci", "k8s" (index: enum dg_caps_format). */
+extern const char *const dg_caps_format_names[DG_CAPS_FORMAT_COUNT];
 
 /* "oci" or "k8s"; -EINVAL otherwise. */
 int dg_caps_format_parse(const char *s, enum dg_caps_format *out);

@@ -17,6 +17,7 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
 static int write_to_file(void *data, unsigned char *buf, size_t size)
 {
@@ -39,7 +40,7 @@ static bool plain_ok(const char *s)
 		if (!isalnum((unsigned char)*p) && !strchr("_-./", *p))
 			return false;
 	}
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		if (strcasecmp(s, words[i]) == 0)
 			return false;
 	}

@@ -13,7 +13,6 @@
 #include "common/cleanup.h"
 #include "common/errors.h"
 
-
 /*
  * Allows everything, on every ABI of the machine: a filter that lists only
  * the native one kills a 32-bit syscall (SCMP_ACT_KILL for a foreign arch).

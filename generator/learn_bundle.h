@@ -15,10 +15,10 @@
 #include <stdbool.h>
 
 struct dg_learn_bundle {
-	char dir[64];  /* temporary bundle directory */
-	int bundle_arg; /* index in argv of the rewritten bundle argument, -1 if appended */
+	char dir[64];	       /* temporary bundle directory */
+	int bundle_arg;	       /* index in argv of the rewritten bundle argument, -1 if appended */
 	bool replaced_seccomp; /* the original config had a seccomp profile */
-	char *glued_arg; /* "--bundle=TMP" when the original glued its value */
+	char *glued_arg;       /* "--bundle=TMP" when the original glued its value */
 };
 
 /*

@@ -7,6 +7,8 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
+#include "common/syscall_abi.h"
 
 /*
  * Syscalls that libc and language runtimes try first and fall back from when
@@ -25,8 +27,8 @@
  *   pidfd_open   Go >= 1.23 os.StartProcess, systemd -> plain pids
  */
 static const char *const enosys_fallbacks[] = {
-	"clone3", "faccessat2", "fchmodat2",    "close_range", "openat2",
-	"statx",  "rseq",       "epoll_pwait2", "pidfd_open",
+	"clone3", "faccessat2", "fchmodat2",	"close_range", "openat2",
+	"statx",  "rseq",	"epoll_pwait2", "pidfd_open",
 };
 
 /*
@@ -44,23 +46,9 @@ static const char *const always_allowed[] = {"rt_sigreturn"};
  * was seen dying in rt_sigreturn, and on "futexwakeup returned -1").
  */
 static const char *const runtime_tail[] = {
-	"futex",  "getpid",      "gettid", "madvise", "mmap",      "munmap",
+	"futex",     "getpid",	       "gettid",      "madvise",     "mmap",   "munmap",
 	"nanosleep", "rt_sigprocmask", "sched_yield", "sigaltstack", "tgkill",
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-uint32_t dg_abi_arch(enum dg_abi abi)
-{
-	switch (abi) {
-	case DG_ABI_I386:
-		return SCMP_ARCH_X86;
-	case DG_ABI_X32:
-		return SCMP_ARCH_X32;
-	default:
-		return SCMP_ARCH_X86_64;
-	}
-}
 
 unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi)
 {
@@ -126,8 +114,7 @@ static int push_list(char ***v, size_t *count, size_t *cap, const char *const *l
  * Collect the recorded names of all ABIs, plus the lists `flags` asks for,
  * sorted and deduplicated, into *names.
  */
-static int collect_names(const struct dg_syscalls *s, unsigned int flags, char ***names,
-			 size_t *n)
+static int collect_names(const struct dg_syscalls *s, unsigned int flags, char ***names, size_t *n)
 {
 	size_t cap = 0, count = 0, out = 0;
 	char **v = NULL;
@@ -135,12 +122,11 @@ static int collect_names(const struct dg_syscalls *s, unsigned int flags, char *
 
 	for (int abi = 0; abi < DG_ABI_COUNT; abi++) {
 		for (unsigned int nr = 0; nr < DG_MAX_SYSCALL; nr++) {
-			unsigned int num = abi == DG_ABI_X32 ? (nr | DG_X32_SYSCALL_BIT) : nr;
 			char *name;
 
 			if (!s->seen[abi][nr])
 				continue;
-			name = seccomp_syscall_resolve_num_arch(dg_abi_arch(abi), (int)num);
+			name = dg_abi_syscall_name(abi, nr);
 			if (!name) {
 				/*
 				 * libseccomp is older than the kernel: an OCI
@@ -183,7 +169,7 @@ static int collect_names(const struct dg_syscalls *s, unsigned int flags, char *
 	return 0;
 }
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 			     struct dg_profile **out)
@@ -199,8 +185,8 @@ int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 	p = dg_profile_new();
 	if (!p)
 		return dg_err(ENOMEM, "out of memory");
-	p->default_action = (struct dg_action){
-		.kind = DG_ACT_ERRNO, .has_ret = true, .ret = DG_DEFAULT_ERRNO};
+	p->default_action =
+		(struct dg_action){.kind = DG_ACT_ERRNO, .has_ret = true, .ret = DG_DEFAULT_ERRNO};
 
 	/* The native ABI always: runtimes keep it in every filter. */
 	rc = dg_profile_add_arch(p, SCMP_ARCH_X86_64);
@@ -216,8 +202,7 @@ int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 	if (n_names)
 		rc = dg_profile_add_rule(p, (const char *const *)names, n_names, &allow, NULL, 0);
 
-	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(enosys_fallbacks);
-	     i++) {
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(enosys_fallbacks); i++) {
 		const char *name = enosys_fallbacks[i];
 
 		if (in_sorted(names, n_names, name))

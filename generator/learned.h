@@ -15,8 +15,9 @@
  * one SCMP_ACT_ALLOW rule with the sorted names of every recorded syscall,
  * and an ENOSYS rule for the syscalls that libc probes and falls back from
  * when they were not recorded (see learned.c for the list and why).
- * Syscall names come from libseccomp; a number libseccomp cannot name is an
- * error, never a silently dropped syscall.
+ * Syscall names come from libseccomp; a number libseccomp cannot name (it is
+ * older than the kernel) cannot be allowed by name: it is left out with a
+ * warning that says so, never silently.
  */
 int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 			     struct dg_profile **out);
@@ -30,8 +31,5 @@ int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 
 /* Number of distinct syscalls recorded for one ABI. */
 unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi);
-
-/* libseccomp arch token of an ABI. */
-uint32_t dg_abi_arch(enum dg_abi abi);
 
 #endif /* __DG_LEARNED_H */

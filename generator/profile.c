@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/enum_names.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
 static const char *const action_names[] = {
 	[DG_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
@@ -24,13 +26,9 @@ static const char *const action_names[] = {
 	[DG_ACT_ALLOW] = "SCMP_ACT_ALLOW",
 };
 
-#define N_ACTIONS (sizeof(action_names) / sizeof(action_names[0]))
-
 const char *dg_action_name(enum dg_action_kind kind)
 {
-	if ((unsigned int)kind >= N_ACTIONS)
-		return NULL;
-	return action_names[kind];
+	return DG_ENUM_NAME(action_names, (unsigned int)kind, NULL);
 }
 
 int dg_action_from_name(const char *name, enum dg_action_kind *out)
@@ -40,11 +38,11 @@ int dg_action_from_name(const char *name, enum dg_action_kind *out)
 		*out = DG_ACT_KILL_THREAD;
 		return 0;
 	}
-	for (size_t i = 0; i < N_ACTIONS; i++) {
-		if (strcmp(name, action_names[i]) == 0) {
-			*out = (enum dg_action_kind)i;
-			return 0;
-		}
+	int kind = DG_ENUM_VALUE(action_names, name);
+
+	if (kind >= 0) {
+		*out = (enum dg_action_kind)kind;
+		return 0;
 	}
 	return dg_err(EINVAL,
 		      "unknown action \"%s\"; use one of SCMP_ACT_KILL_PROCESS, "
@@ -141,7 +139,7 @@ const char *dg_arch_name(uint32_t token)
 {
 	if (token == 0)
 		return NULL;
-	for (size_t i = 0; i < sizeof(oci_arch_names) / sizeof(oci_arch_names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(oci_arch_names); i++) {
 		if (resolve_arch(oci_arch_names[i]) == token)
 			return oci_arch_names[i];
 	}
@@ -150,7 +148,7 @@ const char *dg_arch_name(uint32_t token)
 
 bool dg_arch_name_is_oci(const char *name)
 {
-	for (size_t i = 0; i < sizeof(oci_arch_names) / sizeof(oci_arch_names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(oci_arch_names); i++) {
 		if (strcmp(name, oci_arch_names[i]) == 0)
 			return true;
 	}
@@ -170,11 +168,9 @@ static const struct {
 	{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
-#define N_OPS (sizeof(op_names) / sizeof(op_names[0]))
-
 int dg_op_from_name(const char *name, enum scmp_compare *out)
 {
-	for (size_t i = 0; i < N_OPS; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(op_names); i++) {
 		if (strcmp(name, op_names[i].name) == 0) {
 			*out = op_names[i].op;
 			return 0;
@@ -188,7 +184,7 @@ int dg_op_from_name(const char *name, enum scmp_compare *out)
 
 const char *dg_op_name(enum scmp_compare op)
 {
-	for (size_t i = 0; i < N_OPS; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(op_names); i++) {
 		if (op_names[i].op == op)
 			return op_names[i].name;
 	}

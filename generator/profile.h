@@ -33,8 +33,8 @@ enum dg_action_kind {
 
 struct dg_action {
 	enum dg_action_kind kind;
-	bool has_ret;  /* errnoRet given (ERRNO, TRACE) */
-	uint32_t ret;  /* errno for ERRNO, message for TRACE */
+	bool has_ret; /* errnoRet given (ERRNO, TRACE) */
+	uint32_t ret; /* errno for ERRNO, message for TRACE */
 };
 
 struct dg_arg {
@@ -62,7 +62,7 @@ struct dg_profile {
 	size_t n_arches;
 	char **flags; /* "SECCOMP_FILTER_FLAG_*" strings */
 	size_t n_flags;
-	char *listener_path;     /* NULL when absent */
+	char *listener_path;	 /* NULL when absent */
 	char *listener_metadata; /* NULL when absent */
 	struct dg_rule *rules;
 	size_t n_rules;

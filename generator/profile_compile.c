@@ -12,8 +12,9 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
-DG_DEFINE_CLEANUP(scmp_filter_ctx, seccomp_release)
+DG_DEFINE_CLEANUP(scmp_filter_ctx, seccomp_release);
 
 #define N_SYSCALL_ARGS 6
 
@@ -31,7 +32,7 @@ static int add_rule(scmp_filter_ctx ctx, size_t i, const struct dg_rule *r, cons
 		return dg_err(EINVAL,
 			      "syscalls[%zu] (\"%s\"): unknown syscall; remove it from the rule", i,
 			      name);
-	if (n > sizeof(cmp) / sizeof(cmp[0]))
+	if (n > ARRAY_SIZE(cmp))
 		return dg_err(EINVAL,
 			      "syscalls[%zu] (\"%s\"): %zu argument comparisons are too many", i,
 			      name, n);

@@ -28,6 +28,7 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
 /*
  * libseccomp's name of an architecture and the names the engines give it:
@@ -63,7 +64,7 @@ static const struct {
 	{"sheb", {"sheb"}},
 };
 
-#define N_ARCH_WORDS (sizeof(arch_words) / sizeof(arch_words[0]))
+#define N_ARCH_WORDS ARRAY_SIZE(arch_words)
 
 /* Row of word, or -1 when no engine spells an architecture so. */
 static int arch_word_row(const char *word)
@@ -123,7 +124,7 @@ int dg_profile_host_detect(struct dg_profile_host *h)
 	if (sscanf(u.release, "%u.%u", &h->kernel, &h->major) != 2)
 		return dg_err(EINVAL, "cannot read the kernel version from the release \"%s\"",
 			      u.release);
-	h->caps = caps_mask(docker_caps, sizeof(docker_caps) / sizeof(docker_caps[0]));
+	h->caps = caps_mask(docker_caps, ARRAY_SIZE(docker_caps));
 	return 0;
 }
 
@@ -164,9 +165,9 @@ int dg_caps_set_parse(const char *spec, uint64_t *out)
 		int cap;
 
 		if (!drop && strcasecmp(name, "docker") == 0) {
-			set |= caps_mask(docker_caps, sizeof(docker_caps) / sizeof(docker_caps[0]));
+			set |= caps_mask(docker_caps, ARRAY_SIZE(docker_caps));
 		} else if (!drop && strcasecmp(name, "podman") == 0) {
-			set |= caps_mask(podman_caps, sizeof(podman_caps) / sizeof(podman_caps[0]));
+			set |= caps_mask(podman_caps, ARRAY_SIZE(podman_caps));
 		} else if (!drop && strcasecmp(name, "none") == 0) {
 			set = 0;
 		} else if (!drop && strcasecmp(name, "all") == 0) {
@@ -318,7 +319,7 @@ int parse_rule_condition(const struct pctx *c, const char *path, json_t *filter,
 	if (!json_is_object(filter))
 		return perr(c, path, "must be an object (caps, arches, minKernel), not %s",
 			    json_type_name(filter));
-	KEEP_GOING(bad, check_keys(c, path, filter, keys, sizeof(keys) / sizeof(keys[0])));
+	KEEP_GOING(bad, check_keys(c, path, filter, keys, ARRAY_SIZE(keys)));
 
 	pathf(kpath, sizeof(kpath), "%s.arches", path);
 	v = json_object_get(filter, "arches");
@@ -411,7 +412,7 @@ static int parse_arch_entry(const struct pctx *c, size_t i, json_t *e, struct dg
 	if (!json_is_object(e))
 		return perr(c, path, "must be an object (architecture, subArchitectures), not %s",
 			    json_type_name(e));
-	KEEP_GOING(bad, check_keys(c, path, e, keys, 2));
+	KEEP_GOING(bad, check_keys(c, path, e, keys, ARRAY_SIZE(keys)));
 	pathf(kpath, sizeof(kpath), "%s.architecture", path);
 	v = json_object_get(e, "architecture");
 	if (!v)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "common/macros.h"
 
 /* One row of the table: the name and its value. */
 // clang-format off
@@ -68,7 +69,7 @@ int dg_errno_from_string(const char *s, uint32_t *out)
 {
 	if (parse_decimal(s, out))
 		return 0;
-	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(errno_names); i++) {
 		if (strcmp(s, errno_names[i].name) == 0) {
 			*out = errno_names[i].value;
 			return 0;

@@ -25,7 +25,9 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/enum_names.h"
 #include "common/errors.h"
+#include "common/macros.h"
 #include "generator/json_yaml.h"
 #include "generator/text_file.h"
 
@@ -45,12 +47,11 @@ int dg_export_format_parse(const char *s, enum dg_export_format *out)
 {
 	static const char *const names[] = {
 		[DG_EXPORT_OCI] = "oci", [DG_EXPORT_SPO] = "spo", [DG_EXPORT_K8S] = "k8s"};
+	int format = DG_ENUM_VALUE(names, s);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*out = (enum dg_export_format)i;
-			return 0;
-		}
+	if (format >= 0) {
+		*out = (enum dg_export_format)format;
+		return 0;
 	}
 	return dg_err(EINVAL,
 		      "unknown format \"%s\"; use oci (runtime-spec JSON), spo (a Security "
@@ -60,7 +61,7 @@ int dg_export_format_parse(const char *s, enum dg_export_format *out)
 
 static bool is_spo_arch(const char *name)
 {
-	for (size_t i = 0; i < sizeof(spo_arches) / sizeof(spo_arches[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(spo_arches); i++) {
 		if (strcmp(name, spo_arches[i]) == 0)
 			return true;
 	}
@@ -193,7 +194,7 @@ int dg_profile_to_spo(const struct dg_profile *p, const char *name, const char *
 				     out_name, p->listener_path, SPO_LISTENER_DIR);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < sizeof(spec_keys) / sizeof(spec_keys[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(spec_keys); i++) {
 		json_t *v = json_object_get(oci, spec_keys[i]);
 
 		if (v && json_object_set(spec, spec_keys[i], v) < 0)
@@ -225,7 +226,7 @@ static char *strip_extension(const char *path)
 	static const char *const exts[] = {".json", ".yaml", ".yml"};
 	size_t len = strlen(path);
 
-	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
 		size_t n = strlen(exts[i]);
 
 		if (len > n && strcmp(path + len - n, exts[i]) == 0 && path[len - n - 1] != '/')

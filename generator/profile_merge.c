@@ -31,8 +31,9 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 /* The inputs and what messages call them: their file names, or "input N". */
 struct inputs {
@@ -102,7 +103,7 @@ static bool args_same(const struct dg_rule *a, const struct dg_rule *b)
 
 	if (a->n_args != b->n_args)
 		return false;
-	if (a->n_args > sizeof(used) / sizeof(used[0])) {
+	if (a->n_args > ARRAY_SIZE(used)) {
 		for (size_t i = 0; i < a->n_args; i++) {
 			if (!arg_eq(&a->args[i], &b->args[i]))
 				return false;

@@ -16,8 +16,9 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 
 static int parse_flags(const struct pctx *c, json_t *v, struct dg_profile *p)
 {
@@ -48,7 +49,7 @@ static int parse_flags(const struct pctx *c, json_t *v, struct dg_profile *p)
 		KEEP_GOING(bad, rc);
 		if (rc < 0)
 			continue;
-		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 			ok = ok || strcmp(s, known[i]) == 0;
 		if (!ok) {
 			KEEP_GOING(bad, perr(c, path,
@@ -148,9 +149,9 @@ static int parse_seccomp(const struct pctx *c, json_t *j, struct dg_profile **ou
 		return perr(c, "", "must be an object (an OCI linux.seccomp profile), not %s",
 			    json_type_name(j));
 	if (engine_form(c))
-		KEEP_GOING(bad, check_keys(c, "", j, engine_keys, 9));
+		KEEP_GOING(bad, check_keys(c, "", j, engine_keys, ARRAY_SIZE(engine_keys)));
 	else
-		KEEP_GOING(bad, check_keys(c, "", j, oci_keys, 7));
+		KEEP_GOING(bad, check_keys(c, "", j, oci_keys, ARRAY_SIZE(oci_keys)));
 	p = dg_profile_new();
 	if (!p)
 		return dg_err(ENOMEM, "out of memory");

@@ -13,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
 /* Largest errnoRet: the 16-bit data field of a seccomp return value. */
 #define ERRNO_RET_MAX 0xffffu
@@ -143,7 +144,7 @@ static int parse_arg(const struct pctx *c, const char *path, json_t *j, struct d
 
 	if (!json_is_object(j))
 		return perr(c, path, "must be an object, not %s", json_type_name(j));
-	KEEP_GOING(bad, check_keys(c, path, j, keys, 4));
+	KEEP_GOING(bad, check_keys(c, path, j, keys, ARRAY_SIZE(keys)));
 
 	pathf(kpath, sizeof(kpath), "%s.index", path);
 	v = json_object_get(j, "index");
@@ -291,9 +292,9 @@ int parse_rule(const struct pctx *c, size_t i, json_t *j, struct dg_profile *p)
 	if (!json_is_object(j))
 		return perr(c, path, "must be an object, not %s", json_type_name(j));
 	if (engine_form(c))
-		KEEP_GOING(bad, check_keys(c, path, j, engine_keys, 8));
+		KEEP_GOING(bad, check_keys(c, path, j, engine_keys, ARRAY_SIZE(engine_keys)));
 	else
-		KEEP_GOING(bad, check_keys(c, path, j, oci_keys, 4));
+		KEEP_GOING(bad, check_keys(c, path, j, oci_keys, ARRAY_SIZE(oci_keys)));
 	if (engine_form(c)) {
 		pathf(kpath, sizeof(kpath), "%s.includes", path);
 		KEEP_GOING(bad, parse_rule_condition(c, kpath, json_object_get(j, "includes"), true,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "common/macros.h"
 
 static int problems_vadd(struct dg_problems *list, bool error, const char *fmt, va_list ap)
 {
@@ -135,7 +136,7 @@ static bool is_empty(json_t *v)
 
 static int check_key(const struct pctx *c, const char *kpath, const char *key, json_t *v)
 {
-	for (size_t i = 0; i < sizeof(engine_keys) / sizeof(engine_keys[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(engine_keys); i++) {
 		if (strcmp(key, engine_keys[i]) != 0)
 			continue;
 		if (is_empty(v))

@@ -25,12 +25,7 @@ struct dg_recorder {
 /* What all rings together may take of kernel memory, when they are many. */
 #define DG_FLIGHT_BUDGET (64u << 20)
 
-DG_DEFINE_CLEANUP(struct recorder_bpf *, recorder_bpf__destroy)
-
-static int bpf_errno(int rc)
-{
-	return rc < 0 ? -rc : (errno ? errno : EINVAL);
-}
+DG_DEFINE_CLEANUP(struct recorder_bpf *, recorder_bpf__destroy);
 
 /* Smallest power of two >= n (n <= DG_FLIGHT_MAX), and its log2. */
 static unsigned int pow2_at_least(unsigned int n, unsigned int *shift)
@@ -73,20 +68,15 @@ static int configure_flight(struct recorder_bpf *skel, const struct dg_recorder_
 	skel->rodata->flight_rings = rings;
 	rc = bpf_map__set_max_entries(skel->maps.flight, n * rings);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot size the flight recorder: %s",
-			      strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot size the flight recorder: %s",
+			      strerror(dg_bpf_errno(rc)));
 	rc = bpf_program__set_autoload(skel->progs.dg_sys_exit, true);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot enable the flight recorder's sys_exit: %s",
-			      strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot enable the flight recorder's sys_exit: %s",
+			      strerror(dg_bpf_errno(rc)));
 	*entries = n;
 	*nr_rings = rings;
 	return 0;
-}
-
-int dg_recorder_open(struct dg_recorder **out)
-{
-	return dg_recorder_open_opts(NULL, out);
 }
 
 int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorder **out)
@@ -104,15 +94,15 @@ int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorde
 		return rc;
 	rc = recorder_bpf__load(skel);
 	if (rc)
-		return dg_err(bpf_errno(rc),
+		return dg_err(dg_bpf_errno(rc),
 			      "the kernel refused the recorder's BPF programs (%s); it needs BTF "
 			      "(/sys/kernel/btf/vmlinux), tp_btf programs and task storage "
 			      "(Linux >= 5.11): run `driftguard probe` for details",
-			      strerror(bpf_errno(rc)));
+			      strerror(dg_bpf_errno(rc)));
 	rc = recorder_bpf__attach(skel);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot attach the recorder to sys_enter: %s",
-			      strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot attach the recorder to sys_enter: %s",
+			      strerror(dg_bpf_errno(rc)));
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return dg_err(ENOMEM, "out of memory");
@@ -153,11 +143,11 @@ int dg_recorder_new_session(struct dg_recorder *r, unsigned int *session, uint64
 	rc = bpf_map__update_elem(r->skel->maps.syscalls, &s, sizeof(s), zero, sizeof(*zero),
 				  BPF_ANY);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot reset recording slot %u: %s", s,
-			      strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot reset recording slot %u: %s", s,
+			      strerror(dg_bpf_errno(rc)));
 	/* The head only grows: the new session starts where the last one ended. */
-	if (first_seq && bpf_map__lookup_elem(r->skel->maps.flight_heads, &s, sizeof(s), &head,
-					      sizeof(head), 0))
+	if (first_seq &&
+	    bpf_map__lookup_elem(r->skel->maps.flight_heads, &s, sizeof(s), &head, sizeof(head), 0))
 		return dg_err(errno, "cannot read the flight recorder head of slot %u: %s", s,
 			      strerror(errno));
 	if (s == r->next_session)
@@ -189,8 +179,8 @@ int dg_recorder_track_pid(struct dg_recorder *r, unsigned int session, pid_t pid
 	rc = bpf_map__update_elem(r->skel->maps.tasks, &pidfd, sizeof(pidfd), &t, sizeof(t),
 				  BPF_NOEXIST);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot put pid %d under recording: %s", pid,
-			      strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot put pid %d under recording: %s", pid,
+			      strerror(dg_bpf_errno(rc)));
 	return 0;
 }
 
@@ -200,11 +190,11 @@ int dg_recorder_watch_cgroup(struct dg_recorder *r, unsigned int session, uint64
 	struct dg_cgroup_watch w = {.session = session, .flags = flags};
 	int rc;
 
-	rc = bpf_map__update_elem(r->skel->maps.watched_cgroups, &cgroup_id, sizeof(cgroup_id),
-				  &w, sizeof(w), BPF_NOEXIST);
+	rc = bpf_map__update_elem(r->skel->maps.watched_cgroups, &cgroup_id, sizeof(cgroup_id), &w,
+				  sizeof(w), BPF_NOEXIST);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot watch cgroup %llu: %s",
-			      (unsigned long long)cgroup_id, strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot watch cgroup %llu: %s",
+			      (unsigned long long)cgroup_id, strerror(dg_bpf_errno(rc)));
 	/* The map first, then the generation: a CPU that cached this cgroup as
 	 * unwatched before the update sees a new generation and looks again. */
 	__atomic_add_fetch(&r->skel->bss->watch_gen, 1, __ATOMIC_SEQ_CST);
@@ -218,8 +208,8 @@ int dg_recorder_unwatch_cgroup(struct dg_recorder *r, uint64_t cgroup_id)
 
 	rc = bpf_map__delete_elem(r->skel->maps.watched_cgroups, &cgroup_id, sizeof(cgroup_id), 0);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot stop watching cgroup %llu: %s",
-			      (unsigned long long)cgroup_id, strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot stop watching cgroup %llu: %s",
+			      (unsigned long long)cgroup_id, strerror(dg_bpf_errno(rc)));
 	__atomic_add_fetch(&r->skel->bss->watch_gen, 1, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&r->skel->bss->nr_watched_cgroups, 1, __ATOMIC_SEQ_CST);
 	return 0;
@@ -232,8 +222,8 @@ int dg_recorder_read(struct dg_recorder *r, unsigned int session, struct dg_sysc
 	rc = bpf_map__lookup_elem(r->skel->maps.syscalls, &session, sizeof(session), out,
 				  sizeof(*out), 0);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot read recording slot %u: %s", session,
-			      strerror(bpf_errno(rc)));
+		return dg_err(dg_bpf_errno(rc), "cannot read recording slot %u: %s", session,
+			      strerror(dg_bpf_errno(rc)));
 	return 0;
 }
 

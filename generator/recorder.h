@@ -28,9 +28,8 @@ struct dg_recorder_opts {
 
 /*
  * Open, load and attach the recorder; needs root (CAP_BPF + CAP_PERFMON).
- * dg_recorder_open() is bitmap-only (no flight recorder).
+ * opts NULL: the bitmap only (no flight recorder).
  */
-int dg_recorder_open(struct dg_recorder **out);
 int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorder **out);
 void dg_recorder_close(struct dg_recorder *r);
 

@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/macros.h"
 
 /* What an output path names, and so how it is written. */
 enum output_kind {
@@ -39,7 +40,7 @@ static int path_fd(const char *path)
 		return STDOUT_FILENO;
 	if (!strcmp(path, "/dev/stderr"))
 		return STDERR_FILENO;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !num; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !num; i++)
 		if (!strncmp(path, dirs[i], strlen(dirs[i])))
 			num = path + strlen(dirs[i]);
 	if (!num || *num < '0' || *num > '9')

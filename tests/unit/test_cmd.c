@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Exit statuses and outputs of `driftguard check`, `driftguard merge` and
- * `driftguard convert` (links cli/cmd_check.c, cli/cmd_merge.c, cli/cmd_convert.c).
+ * `driftguard convert`, and the options' shared parsing (links the
+ * commands' library, dgcli).
  */
+#include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "test_common.h"
 
 static char tmpdir[64];
@@ -247,6 +250,73 @@ static void test_merge_with_docker_default(void **state)
 	free(syntax);
 }
 
+enum color { RED, GREEN, BLUE };
+static const char *const color_names[] = {[RED] = "red", [GREEN] = "green", [BLUE] = "blue"};
+
+struct choice_test {
+	int color; /* what --color gave, -1: nothing */
+	FILE *err; /* argp's error stream, to read its message */
+	char *err_text;
+	size_t err_len;
+};
+
+static error_t choice_parse(int key, char *arg, struct argp_state *state)
+{
+	struct choice_test *t = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->err_stream = t->err;
+		break;
+	case 'c':
+		t->color = DG_PARSE_CHOICE(state, "color", color_names, arg);
+		if (t->color < 0)
+			return EINVAL;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Parse "prog --color ARG" without exiting on errors; argp's message in t->err_text. */
+static int parse_color(const char *arg, struct choice_test *t)
+{
+	static const struct argp_option options[] = {{"color", 'c', "COLOR", 0, "", 0}, {0}};
+	const struct argp argp = {.options = options, .parser = choice_parse};
+	char *argv[] = {"prog", "--color", (char *)arg, NULL};
+	int rc;
+
+	t->color = -1;
+	t->err = open_memstream(&t->err_text, &t->err_len);
+	assert_non_null(t->err);
+	rc = argp_parse(&argp, 3, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, t);
+	fclose(t->err);
+	return rc;
+}
+
+static void test_parse_choice(void **state)
+{
+	struct choice_test t;
+
+	(void)state;
+	assert_int_equal(parse_color("red", &t), 0);
+	assert_int_equal(t.color, RED);
+	assert_string_equal(t.err_text, "");
+	free(t.err_text);
+	assert_int_equal(parse_color("blue", &t), 0);
+	assert_int_equal(t.color, BLUE);
+	free(t.err_text);
+	/* Anything else is a usage error that lists the choices. */
+	assert_int_equal(parse_color("Red", &t), EINVAL);
+	assert_int_equal(t.color, -1);
+	assert_contains(t.err_text, "prog: --color is red, green or blue, not \"Red\"\n");
+	free(t.err_text);
+	assert_int_equal(parse_color("", &t), EINVAL);
+	assert_contains(t.err_text, "--color is red, green or blue, not \"\"");
+	free(t.err_text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +329,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_convert, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_merge_with_docker_default, setup_tmpdir,
 						teardown_tmpdir),
+		cmocka_unit_test(test_parse_choice),
 	};
 
 	dg_quiet = true;

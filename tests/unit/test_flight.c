@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The flight recorder's user-space half (flight/flight.c): decoding and
- * formatting of dump entries, putting a ring in order, and finding a
- * session in learn's index files (written to a temporary directory).
+ * The flight recorder's libbpf-free half (flight/flight_decode.c,
+ * flight_index.c; links dgcore): the ABIs' names (common/syscall_abi.c),
+ * decoding and formatting of dump entries, putting a ring in order, and
+ * finding a session in learn's index files (written to a temporary
+ * directory).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include "common/errors.h"
+#include "common/syscall_abi.h"
 #include "flight/flight.h"
 
 static struct dg_flight_entry entry(unsigned int abi, unsigned int nr, long long ret, bool done)
@@ -37,10 +40,10 @@ static struct dg_flight_entry entry(unsigned int abi, unsigned int nr, long long
 static void test_abi_names(void **state)
 {
 	(void)state;
-	assert_string_equal(dg_flight_abi_name(DG_ABI_X86_64), "x86_64");
-	assert_string_equal(dg_flight_abi_name(DG_ABI_I386), "i386");
-	assert_string_equal(dg_flight_abi_name(DG_ABI_X32), "x32");
-	assert_string_equal(dg_flight_abi_name(9), "?");
+	assert_string_equal(dg_abi_name(DG_ABI_X86_64), "x86_64");
+	assert_string_equal(dg_abi_name(DG_ABI_I386), "i386");
+	assert_string_equal(dg_abi_name(DG_ABI_X32), "x32");
+	assert_string_equal(dg_abi_name(9), "?");
 }
 
 static void test_syscall_names(void **state)
@@ -91,9 +94,10 @@ static void test_format_line(void **state)
 			    "      2906.248341245   24214 x86_64 getpid(0x7ffea2d32d14, 0x0, "
 			    "0x431449, 0x0, 0x0, 0xffffffffffffffff) = 24214");
 	e = entry(DG_ABI_I386, 3, 0, false);
-	assert_string_equal(dg_flight_format_line(&e, buf, sizeof(buf)),
-			    "      2906.248341245   24214 i386   read(0x7ffea2d32d14, 0x0, 0x431449, "
-			    "0x0, 0x0, 0xffffffffffffffff) = ? (in progress)");
+	assert_string_equal(
+		dg_flight_format_line(&e, buf, sizeof(buf)),
+		"      2906.248341245   24214 i386   read(0x7ffea2d32d14, 0x0, 0x431449, "
+		"0x0, 0x0, 0xffffffffffffffff) = ? (in progress)");
 	/* Truncation is safe. */
 	assert_int_equal(strlen(dg_flight_format_line(&e, buf, 20)), 19);
 }
@@ -326,9 +330,10 @@ static void test_find(void **state)
 	assert_int_equal(t.first_seq, 77);
 	dg_flight_target_clear(&t);
 	/* Temporary and foreign files are not indexes. */
-	snprintf(cmd, sizeof(cmd), "cp %s/enforce-%d.json %s/enforce-%d.json.tmp; cp "
-		 "%s/enforce-%d.json %s/other-1.json", dir, getppid(), dir, self, dir, getppid(),
-		 dir);
+	snprintf(cmd, sizeof(cmd),
+		 "cp %s/enforce-%d.json %s/enforce-%d.json.tmp; cp "
+		 "%s/enforce-%d.json %s/other-1.json",
+		 dir, getppid(), dir, self, dir, getppid(), dir);
 	assert_int_equal(system(cmd), 0);
 	rc = dg_flight_find(dir, "web", NULL, &t);
 	assert_int_equal(rc, -EEXIST);
@@ -345,11 +350,11 @@ static void test_find(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_abi_names),  cmocka_unit_test(test_syscall_names),
-		cmocka_unit_test(test_format_ret), cmocka_unit_test(test_format_line),
-		cmocka_unit_test(test_entry_json), cmocka_unit_test(test_order),
-		cmocka_unit_test(test_order_first),
-		cmocka_unit_test(test_matches),	   cmocka_unit_test(test_find),
+		cmocka_unit_test(test_abi_names),   cmocka_unit_test(test_syscall_names),
+		cmocka_unit_test(test_format_ret),  cmocka_unit_test(test_format_line),
+		cmocka_unit_test(test_entry_json),  cmocka_unit_test(test_order),
+		cmocka_unit_test(test_order_first), cmocka_unit_test(test_matches),
+		cmocka_unit_test(test_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
