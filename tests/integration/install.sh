@@ -38,10 +38,10 @@ for r in "$SOURCE_ROOT"/rules/*.yaml; do
 	check "rules $(basename "$r") in $DG_RULESDIR, unchanged" cmp -s "$r" "$ROOT$DG_RULESDIR/$(basename "$r")"
 done
 check "profiles folder $DG_PROFILESDIR exists (empty or not)" [ -d "$ROOT$DG_PROFILESDIR" ]
-for p in "$SOURCE_ROOT"/profiles/*.json; do
-	[ -e "$p" ] || continue
-	check "profile $(basename "$p") installed" cmp -s "$p" "$ROOT$DG_PROFILESDIR/$(basename "$p")"
-done
+while IFS= read -r p; do
+	rel=${p#"$SOURCE_ROOT"/profiles/}
+	check "profile $rel installed" cmp -s "$p" "$ROOT$DG_PROFILESDIR/$rel"
+done < <(find "$SOURCE_ROOT/profiles" -name '*.json')
 check "only profiles in the profiles folder" \
 	[ -z "$(find "$ROOT$DG_PROFILESDIR" -type f ! -name '*.json')" ]
 check "systemd unit in $DG_UNITDIR" [ -f "$UNIT" ]
@@ -127,7 +127,7 @@ expect_offered() {
 	if [[ $got == *" $want "* ]]; then pass "complete '$*' offers $want"; else
 		fail "complete '$*': '$want' not in '$got'"; fi
 }
-expect_completion "--help --version check dump enforce learn merge probe reload" driftguard ""
+expect_completion "--help --version check convert dump enforce learn merge probe reload" driftguard ""
 for o in --rules --backend --events --audit --pidfile --flight-recorder --event-syscalls; do
 	expect_offered "$o" driftguard enforce --
 done
