@@ -218,8 +218,8 @@ expect_event "runc container: its last syscalls end with the refused execve" "\$
 # of the container's init. (runc --no-pivot chroots, and a chrooted task may
 # not create a user namespace: unshare -Ur is tested on the host's kernel.)
 cat >\$rb/rootfs/esc.sh <<'ESC'
-mkdir -p /dev/r && cp /bin/busybox /dev/r/c1
-chroot /dev/r /c1 echo chroot-ran; echo "chroot rc=\$?"
+mkdir -p /dev/r && cp /bin/busybox /dev/r/echo
+chroot /dev/r /echo chroot-ran; echo "chroot rc=\$?"
 ESC
 jq '(.process.capabilities | .bounding, .effective, .permitted) += ["CAP_SYS_CHROOT"] |
 	.process.args = ["/bin/sh", "/esc.sh"]' \$rb/config.json >\$rb/c && mv \$rb/c \$rb/config.json
@@ -230,7 +230,7 @@ case "\$out" in
 *) bad "runc container: chroot into a tmpfs not refused: \$out" ;;
 esac
 expect_event "chroot into a tmpfs" "\$B"' and .kind == "binary" and .container.id == "r2" and
-	(.origin | index("off-rootfs") != null) and (.path | endswith("/c1"))'
+	(.origin | index("off-rootfs") != null) and (.path | endswith("/echo"))'
 printf 'chroot /jail /bin/busybox echo jail-ok; echo "jail rc=\$?"\n' >\$rb/rootfs/esc.sh
 out=\$(runc run --no-pivot -b \$rb r3 2>&1)
 case "\$out" in
