@@ -47,6 +47,23 @@ static __always_inline void ovl_read_upper_dentry(struct inode *inode, struct de
 }
 
 /*
+ * struct pid.numbers: declared numbers[1] and indexed past its end until
+ * Kees Cook's "pid: Replace struct pid 1-element array with flex-array"
+ * (v6.5) made it numbers[]. A CO-RE index of 1 does not relocate against the
+ * old declaration (libbpf checks the index against the target's bound), so
+ * the upid is found as numbers[0] plus its size: the same address on both.
+ * Returns the pid namespace of `level` (>= 1) in which `pid` has a number;
+ * NULL when the read fails.
+ */
+static __always_inline struct pid_namespace *pid_ns_at_level(struct pid *pid, unsigned int level)
+{
+	struct upid *upid = (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+			    level * bpf_core_type_size(struct upid);
+
+	return BPF_CORE_READ(upid, ns);
+}
+
+/*
  * task_struct.bpf_storage: added by 4cf1bc1f1045 ("bpf: Implement task local
  * storage", v5.11), under CONFIG_BPF_SYSCALL. True only when the kernel shows
  * that no BPF program gave the task storage: one load instead of a

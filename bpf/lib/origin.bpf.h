@@ -2,7 +2,7 @@
 /*
  * Where an executed or mapped file comes from (enum dg_origin): written into
  * the container's overlay upper layer, a memfd or a deleted file, or another
- * file system than the task's root; else part of the image.
+ * file system than the container's root; else part of the image.
  *
  * Included by .bpf.c files only (after vmlinux.h and libbpf's headers).
  */
@@ -46,7 +46,7 @@ static __always_inline bool name_starts(const unsigned char *name, const char *w
 #define RUNC_CLONE "memfd:runc_cloned:/proc/self/exe"
 
 /*
- * Whether a file's mount is another file system than the task's root. Not
+ * Whether a file's mount is another file system than `root`. Not
  * the same vfsmount is not enough: a file reached through a magic link
  * (/proc/self/exe, /proc/PID/fd/N) keeps the mount of the namespace it was
  * opened in, so a runtime that re-executes /proc/self/exe after unshare(
@@ -60,6 +60,51 @@ static __always_inline bool off_rootfs(struct vfsmount *mnt, struct vfsmount *ro
 		return false;
 	return BPF_CORE_READ(mnt, mnt_sb) != BPF_CORE_READ(root, mnt_sb) ||
 	       BPF_CORE_READ(mnt, mnt_root) != BPF_CORE_READ(root, mnt_root);
+}
+
+/*
+ * The root mount a container's files are compared with: the root of the
+ * container's init, not the task's own root, which chroot (CAP_SYS_CHROOT is
+ * in docker's default set; `unshare -Ur chroot` needs none) and pivot_root in
+ * a new user namespace move wherever the attacker likes. The container's init
+ * is the child reaper of the task's outermost pid namespace below the host's
+ * (level 1): a nested `unshare -p` only adds deeper levels. Its root is the
+ * runtime's choice, made before the workload ran.
+ *
+ * The init's root is used when the task shares its mount namespace (chroot
+ * keeps it) or sits in a user namespace nested deeper than the one owning
+ * the pid namespace (an unprivileged pivot_root needs one). A task in another
+ * mount namespace and no deeper user namespace keeps its own root: the
+ * containers of a Kubernetes pod that shares one pid namespace, or `docker run
+ * --pid=container:X`, have their own rootfs and the pause container's init.
+ * Without a pid namespace of its own (--pid=host; level 0) a container's tasks
+ * keep their own root too. runc's init, before its pivot_root, is the reaper
+ * with the host's root: what it runs then is compared with that, as before.
+ * Every read may race with the reaper's exit (fs and nsproxy become NULL):
+ * a failed read means the task's own root.
+ */
+static __always_inline struct vfsmount *container_root(struct task_struct *task)
+{
+	struct vfsmount *own = BPF_CORE_READ(task, fs, root.mnt), *init_root;
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	struct task_struct *init;
+	struct pid_namespace *ns;
+
+	if (!pid || BPF_CORE_READ(pid, level) < 1)
+		return own;
+	ns = pid_ns_at_level(pid, 1);
+	if (!ns)
+		return own;
+	init = BPF_CORE_READ(ns, child_reaper);
+	if (!init)
+		return own;
+	init_root = BPF_CORE_READ(init, fs, root.mnt);
+	if (!init_root)
+		return own;
+	if (BPF_CORE_READ(init, nsproxy, mnt_ns) == BPF_CORE_READ(task, nsproxy, mnt_ns) ||
+	    BPF_CORE_READ(task, cred, user_ns, level) > BPF_CORE_READ(ns, user_ns, level))
+		return init_root;
+	return own;
 }
 
 /* enum dg_origin mask of a file, from the point of view of `task`. */
@@ -80,7 +125,7 @@ static __always_inline __u8 classify(struct file *file, struct task_struct *task
 		if (container || !name_starts(name, RUNC_CLONE, sizeof(RUNC_CLONE)))
 			origin |= DG_ORIGIN_MEMFD;
 	}
-	if (off_rootfs(BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(task, fs, root.mnt)))
+	if (off_rootfs(BPF_CORE_READ(file, f_path.mnt), container_root(task)))
 		origin |= DG_ORIGIN_OFF_ROOTFS;
 	return origin ?: DG_ORIGIN_IMAGE;
 }

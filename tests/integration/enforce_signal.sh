@@ -12,6 +12,9 @@ require_root
 ov=$TMP/ov
 mkdir -p "$ov/upper" "$ov/work"
 make_bundle "$ov/image" true
+# A directory of the image to chroot into: what it holds is image too.
+mkdir -p "$ov/image/rootfs/jail/bin"
+cp /bin/busybox "$ov/image/rootfs/jail/bin/busybox"
 mkdir -p "$ov/bundle/rootfs"
 mount -t overlay overlay -o "lowerdir=$ov/image/rootfs,upperdir=$ov/upper,workdir=$ov/work" \
 	"$ov/bundle/rootfs"
@@ -71,6 +74,36 @@ check "block event for the script (the script, not the interpreter)" event_with 
 check "no event for image binaries" bash -c "! jq -e -s 'any(.[]; .origin == [\"image\"])' '$TMP/events.json' >/dev/null"
 out=$("$ov/upper/d/echo" host-ran 2>&1 || true)
 check "host processes are not in 'containers: all' ($out)" [ "$out" = host-ran ]
+
+# A new root does not make a file image: chroot into a tmpfs (CAP_SYS_CHROOT,
+# in docker's default set), chroot in a new user namespace (no capability at
+# all; mapping uid 0 there needs CAP_SETFCAP, also in docker's default set)
+# and pivot_root in a new user and mount namespace all run a copy on /dev, a
+# tmpfs (runc mounts /dev/shm noexec), which is off the container's root
+# whatever the task's own root. A chroot into a directory of the image still
+# runs image files.
+jq '(.process.capabilities | .bounding, .effective, .permitted) +=
+	["CAP_SYS_CHROOT", "CAP_SETFCAP"]' \
+	"$ov/bundle/config.json" >"$ov/bundle/config.json.new"
+cp "$ov/bundle/config.json" "$ov/config.nochroot.json"
+mv "$ov/bundle/config.json.new" "$ov/bundle/config.json"
+escape='mkdir -p /dev/r/old && for b in echo printf basename; do cp /bin/busybox /dev/r/$b; done
+chroot /dev/r /echo chroot-ran; echo "chroot rc=$?"
+unshare -Ur chroot /dev/r /printf "userns-ran\n"; echo "userns rc=$?"
+unshare -Urm sh -c "mount --bind /dev/r /dev/r && cd /dev/r && pivot_root . old &&
+	exec /basename pivot-ran"; echo "pivot rc=$?"
+chroot /jail /bin/busybox echo jail-ok; echo "jail rc=$?"'
+out=$(run_in_container "$escape")
+cp "$ov/config.nochroot.json" "$ov/bundle/config.json"
+check "chroot into a tmpfs: killed ($out)" bash -c '! grep -q chroot-ran <<<"$1" && grep -q "chroot rc=137" <<<"$1"' _ "$out"
+check "unshare -Ur chroot: killed" bash -c '! grep -q userns-ran <<<"$1" && grep -q "userns rc=137" <<<"$1"' _ "$out"
+check "pivot_root in a new user namespace: killed" bash -c '! grep -q pivot-ran <<<"$1" && grep -q "pivot rc=137" <<<"$1"' _ "$out"
+check "chroot into a directory of the image: runs" bash -c 'grep -q "^jail-ok" <<<"$1" && grep -q "jail rc=0" <<<"$1"' _ "$out"
+sleep 0.3
+for b in echo printf basename; do
+	check "block event for /$b, off-rootfs" event_with '.action == "block" and .kind == "binary" and
+		(.path | endswith("/'$b'")) and (.origin | index("off-rootfs") != null)'
+done
 
 # The flight recorder: a block carries the container's last syscalls, up to
 # the exec that was refused; `driftguard dump` reads the ring while enforce runs.

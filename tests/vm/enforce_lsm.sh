@@ -51,6 +51,7 @@ mkdir -p /sys/fs/cgroup /run && mount -t cgroup2 none /sys/fs/cgroup
 L=/tmp/lower
 mkdir -p \$L/bin \$L/dev \$L/proc \$L/mnt \$L/tmp \$L/opt/allowed /tmp/upper /tmp/ovlwork /tmp/merged
 cp /bin/busybox \$W/hello_dyn \$W/memfd_exec \$L/bin/
+mkdir -p \$L/jail/bin && cp /bin/busybox \$L/jail/bin/ # chroot into the image: still image
 /bin/busybox --install -s \$L/bin
 for f in $libs; do mkdir -p \$L\$(dirname \$f) && cp \$f \$L\$f; done
 
@@ -211,6 +212,32 @@ expect_event "runc container: its last syscalls end with the refused execve" "\$
 	(.tid as \$t | [.syscalls[] | select(.tid == \$t)] | last |
 	 .name == "execve" and .errno == "EPERM") and
 	([.syscalls[].name] | index("sendfile") != null or index("write") != null)'
+
+# chroot in a runc container onto a tmpfs (/dev; runc mounts /dev/shm noexec)
+# does not make what is there image: off-rootfs is decided against the root
+# of the container's init. (runc --no-pivot chroots, and a chrooted task may
+# not create a user namespace: unshare -Ur is tested on the host's kernel.)
+cat >\$rb/rootfs/esc.sh <<'ESC'
+mkdir -p /dev/r && cp /bin/busybox /dev/r/echo
+chroot /dev/r /echo chroot-ran; echo "chroot rc=\$?"
+ESC
+jq '(.process.capabilities | .bounding, .effective, .permitted) += ["CAP_SYS_CHROOT"] |
+	.process.args = ["/bin/sh", "/esc.sh"]' \$rb/config.json >\$rb/c && mv \$rb/c \$rb/config.json
+out=\$(runc run --no-pivot -b \$rb r2 2>&1)
+case "\$out" in
+*chroot-ran*) bad "runc container: chroot into a tmpfs ran: \$out" ;;
+*"chroot rc=126"*) ok "runc container: chroot into a tmpfs refused (126)" ;;
+*) bad "runc container: chroot into a tmpfs not refused: \$out" ;;
+esac
+expect_event "chroot into a tmpfs" "\$B"' and .kind == "binary" and .container.id == "r2" and
+	(.origin | index("off-rootfs") != null) and (.path | endswith("/echo"))'
+printf 'chroot /jail /bin/busybox echo jail-ok; echo "jail rc=\$?"\n' >\$rb/rootfs/esc.sh
+out=\$(runc run --no-pivot -b \$rb r3 2>&1)
+case "\$out" in
+*jail-ok*"jail rc=0"*) ok "runc container: chroot into a directory of the image runs" ;;
+*) bad "runc container: chroot into the image: \$out" ;;
+esac
+expect_no_event "chroot into a directory of the image"
 umount \$rb/rootfs
 
 start --audit
