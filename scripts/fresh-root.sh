@@ -128,6 +128,7 @@ flock -s 8
 
 # --- this run's root -----------------------------------------------------
 run=$(mktemp -d "$workdir/driftguard-fresh.XXXXXX")
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	local rc=$?
 	if [ "$keep" -eq 1 ]; then
@@ -157,6 +158,7 @@ fi
 # inner RUN CMD...: in the private mount namespace. Assembles the root,
 # runs CMD chrooted, then ends whatever CMD left running in the root.
 # Failures to assemble exit 125, apart from any status of CMD.
+# shellcheck disable=SC2317 # run through declare -f in the namespace
 inner() {
 	local run=$1 root=$1/root rc=0 p d left=""
 	shift
