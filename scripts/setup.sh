@@ -22,14 +22,24 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 fi
 
+# Besides the build: every program a test or script runs, named even where a
+# full Debian install has it anyway. minbase (what CI starts from, see
+# scripts/fresh-root.sh) has none of procps, bc, kmod, cpio, xz-utils, zstd.
+#   runc busybox-static jq       containers, their rootfs, JSON in every test
+#   util-linux                   flock, setpriv, unshare (tests, fetch-kernels.sh)
+#   procps                       pgrep (tests/integration/flight_recorder.sh)
+#   valgrind                     the unit suites again, dump and enforce under it
+#   qemu-system-x86 cpio         the VM tests (tests/vm/run.sh, mkinitramfs.sh)
+#   bc                           tests/vm/run.sh (elapsed seconds)
+#   kmod xz-utils zstd           tests/vm/fetch-kernels.sh: modinfo, .ko.xz/.ko.zst
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config meson ninja-build clang llvm \
 	libelf-dev zlib1g-dev libseccomp-dev libcap-dev libyaml-dev \
 	libcmocka-dev libjansson-dev \
-	runc busybox-static jq util-linux valgrind \
-	qemu-system-x86 cpio xz-utils kmod \
+	runc busybox-static jq util-linux procps valgrind \
+	qemu-system-x86 cpio bc kmod xz-utils zstd \
 	>/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	libbpf-dev bpftool >/dev/null
