@@ -13,27 +13,39 @@
 #   scripts/fresh-root.sh -- ./scripts/demo.sh
 #
 # What CMD gets:
-#   /          an overlay: lower = the pristine minbase (cached, read-only to
-#              us), upper = a fresh directory on disk (GBs get installed and
-#              built: not tmpfs). The cache is never written to.
+#   /          an overlay: lower = the pristine minbase (cached; never
+#              written), upper = a fresh directory on disk (GBs get installed
+#              and built there: not tmpfs).
 #   /dev /proc /sys   the host's, bound recursively: cgroups (v1 and v2),
-#              bpffs, tracefs, securityfs mounted there are visible; what the
-#              tests mount on top stays in this run's mount namespace.
+#              bpffs, tracefs, securityfs mounted there are visible. The
+#              binds are slaves: what the tests mount or unmount under them
+#              never reaches the host's /dev, /proc, /sys.
 #   /tmp /run  fresh tmpfs.
 #   /etc/resolv.conf  the host's (apt must reach deb.debian.org).
 #   /var/cache/apt/archives  a host directory of downloaded .deb files
 #              (unless --no-apt-cache), so repeated runs download less; apt
 #              still checks each file against the index and installs afresh.
 #   environment  only HOME, PATH and TERM; the host's is not passed on.
-# It runs in a private mount namespace, chrooted to the overlay (a mount
-# point, as runc's pivot_root needs). The host's network, pid, cgroup and
-# UTS namespaces are shared: the tests need the real kernel, as on a machine.
+# CMD runs chrooted to the overlay (a mount point, as runc's pivot_root
+# needs), sharing the host's kernel and all its namespaces.
+#
+# Why the host's mount namespace and not a private one: driftguard takes the
+# mount namespace of pid 1 as the host's and every task in another one as in
+# a container (bpf/enforce.bpf.c, in_container()). In a private namespace,
+# the whole fresh root would be "a container" whose every installed program
+# lives in an overlay's upper layer, i.e. is drift: the enforce tests' own
+# jq and helpers would be killed, and any enforcer running on the host would
+# kill apt's maintainer scripts. A fresh machine's tests run on the host;
+# so do these. Hence the mounts live in the host's namespace, under a
+# private mount point ($DG_FRESH_WORKDIR), so that none of them propagates
+# to other namespaces, and are unmounted afterwards; runs a killed script
+# left behind are cleaned up by the next run.
 #
 # The minbase is built once into $DG_FRESH_CACHE/bookworm-minbase (default
 # /var/cache/driftguard-ci): in a temp dir, stamped, then renamed into place,
 # so an interrupted build is never used. --rebuild-base makes a new one.
-# Run directories go under $DG_FRESH_WORKDIR (default /var/tmp) and are
-# removed afterwards, unless --keep.
+# Runs go under $DG_FRESH_WORKDIR (default /var/tmp/driftguard-fresh) and are
+# removed afterwards; --keep keeps one (unmounted) for a look.
 #
 # Exits with CMD's status; 125 when the fresh root itself could not be made.
 set -euo pipefail
@@ -63,17 +75,18 @@ done
 [ $# -ge 1 ] || usage
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (it mounts an overlay and chroots); try: sudo $0 ..."
-for t in git unshare mount chroot flock; do
-	command -v "$t" >/dev/null || die "'$t' not found; install it: apt-get install git util-linux mount coreutils"
+for t in git mount umount findmnt chroot flock unshare; do
+	command -v "$t" >/dev/null || die "'$t' not found; install it: apt-get install git mount util-linux coreutils"
 done
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || true
 grep -qw overlay /proc/filesystems || die "this kernel has no overlayfs (try: modprobe overlay)"
 
 cache=${DG_FRESH_CACHE:-/var/cache/driftguard-ci}
-workdir=${DG_FRESH_WORKDIR:-/var/tmp}
+workdir=${DG_FRESH_WORKDIR:-/var/tmp/driftguard-fresh}
 mirror=${DG_FRESH_MIRROR:-http://deb.debian.org/debian}
 base=$cache/bookworm-minbase
 mkdir -p "$cache" "$workdir"
+workdir=$(cd "$workdir" && pwd -P)
 
 # The source: this script's repository, at REV.
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel) ||
@@ -87,7 +100,39 @@ fi
 t_start=$(date +%s)
 stamp() { echo "$me: [$(($(date +%s) - t_start))s] $*" >&2; }
 
-# --- the pristine minbase ------------------------------------------------
+# mounts_under DIR: mount points at or below DIR, deepest first.
+mounts_under() {
+	findmnt -rn -o TARGET | awk -v d="$1" '$0 == d || index($0, d "/") == 1' | sort -r
+}
+
+# kill_left ROOT: kill the processes running chrooted in ROOT (or below):
+# daemons or stuck tests CMD left behind would keep the root busy.
+kill_left() {
+	local p left=""
+	for p in /proc/[0-9]*; do
+		case $(readlink "$p/root" 2>/dev/null) in
+		"$1" | "$1"/*) left="$left ${p#/proc/}" ;;
+		esac
+	done
+	[ -n "$left" ] || return 0
+	echo "$me: killing processes left running in $1:$left" >&2
+	# shellcheck disable=SC2086 # a list of pids
+	kill -KILL $left 2>/dev/null || true
+	sleep 1
+}
+
+# unmount_run RUN: unmount everything under RUN/root; fails if anything stays.
+unmount_run() {
+	local root=$1/root
+	kill_left "$root"
+	[ -n "$(mounts_under "$root")" ] || return 0
+	# The binds under the root are slaves and the rest private, so this
+	# cannot unmount anything of the host's.
+	umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null || true
+	[ -z "$(mounts_under "$root")" ]
+}
+
+# --- the lock, the pristine minbase, stale runs ---------------------------
 # Builds hold the lock exclusively; runs hold it shared for as long as they
 # use the base as their overlay's lower layer (changing a lower layer under a
 # mounted overlay is undefined), so --rebuild-base waits for them.
@@ -124,19 +169,49 @@ if [ "$rebuild" -eq 1 ] || [ ! -f "$base/.complete" ]; then
 else
 	stamp "pristine minbase: $base ($(sed -n 's/^built //p' "$base/.complete"))"
 fi
+
+# The workdir is made a private mount point (once; it stays so until
+# reboot): mounts below it then never propagate to other namespaces (on a
+# systemd host / is shared), so unmounting them leaves no copies behind.
+if [ "$(findmnt -n -o TARGET --mountpoint "$workdir" || true)" != "$workdir" ]; then
+	mount --bind "$workdir" "$workdir" || die "cannot bind $workdir onto itself"
+fi
+mount --make-private "$workdir" || die "cannot make $workdir a private mount point"
+
+# Runs whose script was killed: their lock is free (the live ones hold it).
+for d in "$workdir"/run.*; do
+	if [ ! -d "$d" ] || [ -e "$d/.kept" ]; then
+		continue
+	fi
+	flock -n "$d/.lock" true 2>/dev/null || continue
+	if unmount_run "$d"; then
+		rm -rf --one-file-system "$d"
+		stamp "removed $d, left by a killed run"
+	else
+		stamp "warning: $d, left by a killed run, is still mounted; not removed"
+	fi
+done
+
+run=$(mktemp -d "$workdir/run.XXXXXX")
+exec 7>"$run/.lock"
+flock 7
 flock -s 8
 
 # --- this run's root -----------------------------------------------------
-run=$(mktemp -d "$workdir/driftguard-fresh.XXXXXX")
+root=$run/root
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	local rc=$?
-	if [ "$keep" -eq 1 ]; then
-		echo "$me: kept $run (upper layer: $run/upper, source: $run/upper/src). To look inside:" >&2
-		echo "  unshare -m --propagation private sh -c 'mount -t overlay x -o lowerdir=$base/rootfs,upperdir=$run/upper,workdir=$run/work $run/root && chroot $run/root bash'" >&2
+	trap - EXIT INT TERM
+	if ! unmount_run "$run"; then
+		echo "$me: warning: cannot unmount all of $root; left as is (the next run retries):" >&2
+		mounts_under "$root" >&2
+	elif [ "$keep" -eq 1 ]; then
+		touch "$run/.kept"
+		echo "$me: kept $run (upper layer: $run/upper; source: $run/upper/src). To look inside:" >&2
+		echo "  mount -t overlay fresh-root -o lowerdir=$base/rootfs,upperdir=$run/upper,workdir=$run/work $root && chroot $root bash; umount $root" >&2
+		echo "  and to remove it: rm -rf --one-file-system $run" >&2
 	else
-		# The mounts live in the run's namespace, gone with it: this removes
-		# plain directories, and --one-file-system keeps it to them.
 		rm -rf --one-file-system "$run"
 	fi
 	exit "$rc"
@@ -144,67 +219,38 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-mkdir "$run/upper" "$run/work" "$run/root"
+mkdir "$run/upper" "$run/work" "$root"
 
 # The clone goes straight into the upper layer: it is part of the new root.
 git clone --quiet --no-checkout "$top" "$run/upper/src"
 git -C "$run/upper/src" checkout --quiet --detach "$sha"
 stamp "source: /src = clone of $top at ${sha:0:12} ($(git -C "$top" log -1 --format=%s "$sha"))"
 
+mount -t overlay fresh-root -o "lowerdir=$base/rootfs,upperdir=$run/upper,workdir=$run/work" "$root" ||
+	die "cannot mount the overlay root on $root (is $workdir on a filesystem overlayfs takes as upper, e.g. ext4, xfs?)"
+for d in dev proc sys; do
+	# A bind of a shared mount would be its peer: make the copies slaves so
+	# that unmounting them (or mounts the tests make) stays here.
+	{ mount --rbind "/$d" "$root/$d" && mount --make-rslave "$root/$d"; } ||
+		die "cannot bind /$d into the root"
+done
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/tmp" || die "cannot mount a tmpfs on /tmp"
+mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$root/run" || die "cannot mount a tmpfs on /run"
+# What systemd-tmpfiles makes at boot on a real machine (/var/lock -> /run/lock).
+mkdir -m 1777 "$root/run/lock"
+cp -L /etc/resolv.conf "$root/etc/resolv.conf" || die "cannot copy /etc/resolv.conf (apt needs name resolution)"
 if [ "$apt_cache" -eq 1 ]; then
 	mkdir -p "$cache/apt-archives/partial"
+	{ mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives" &&
+		mount --make-private "$root/var/cache/apt/archives"; } ||
+		die "cannot bind $cache/apt-archives into the root (or use --no-apt-cache)"
 fi
-
-# inner RUN CMD...: in the private mount namespace. Assembles the root,
-# runs CMD chrooted, then ends whatever CMD left running in the root.
-# Failures to assemble exit 125, apart from any status of CMD.
-# shellcheck disable=SC2317 # run through declare -f in the namespace
-inner() {
-	local run=$1 root=$1/root rc=0 p d left=""
-	shift
-	fail() {
-		echo "$me: error: $*" >&2
-		exit 125
-	}
-	mount -t overlay fresh-root -o "lowerdir=$base/rootfs,upperdir=$run/upper,workdir=$run/work" "$root" ||
-		fail "cannot mount the overlay root on $root (is $workdir on a filesystem overlayfs accepts as upper, e.g. ext4, xfs?)"
-	for d in dev proc sys; do
-		mount --rbind "/$d" "$root/$d" || fail "cannot bind /$d into the root"
-	done
-	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/tmp" || fail "cannot mount a tmpfs on /tmp"
-	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$root/run" || fail "cannot mount a tmpfs on /run"
-	# What systemd-tmpfiles makes at boot on a real machine (/var/lock -> /run/lock).
-	mkdir -m 1777 "$root/run/lock"
-	cp -L /etc/resolv.conf "$root/etc/resolv.conf" || fail "cannot copy /etc/resolv.conf (apt needs name resolution)"
-	if [ "$apt_cache" -eq 1 ]; then
-		mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives" ||
-			fail "cannot bind $cache/apt-archives (or use --no-apt-cache)"
-	fi
-
-	chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		/bin/bash -c 'cd /src && exec "$@"' fresh-root "$@" || rc=$?
-
-	# Processes CMD left behind (daemons, stuck tests) would keep the root
-	# busy: name them, then kill them.
-	for p in /proc/[0-9]*; do
-		case $(readlink "$p/root" 2>/dev/null) in
-		"$root" | "$root"/*) left="$left ${p#/proc/}" ;;
-		esac
-	done
-	if [ -n "$left" ]; then
-		echo "$me: killing processes left running in the root:$left" >&2
-		# shellcheck disable=SC2086 # a list of pids
-		kill -KILL $left 2>/dev/null || true
-	fi
-	return "$rc"
-}
 
 stamp "running in the fresh root: $*"
 t0=$(date +%s)
 rc=0
-me=$me base=$base cache=$cache workdir=$workdir apt_cache=$apt_cache \
-	unshare --mount --propagation private -- \
-	bash -c "set -euo pipefail; $(declare -f inner); inner \"\$@\"" inner "$run" "$@" || rc=$?
+chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	/bin/bash -c 'cd /src && exec "$@"' fresh-root "$@" || rc=$?
 stamp "command exited $rc after $(($(date +%s) - t0))s"
 exit "$rc"
