@@ -249,8 +249,10 @@ fi
 stamp "running in the fresh root: $*"
 t0=$(date +%s)
 rc=0
+# 7>&- 8>&-: the locks are this script's; a process CMD leaves behind must
+# not hold them (the next run would wait for it instead of cleaning it up).
 chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	/bin/bash -c 'cd /src && exec "$@"' fresh-root "$@" || rc=$?
+	/bin/bash -c 'cd /src && exec "$@"' fresh-root "$@" 7>&- 8>&- || rc=$?
 stamp "command exited $rc after $(($(date +%s) - t0))s"
 exit "$rc"
