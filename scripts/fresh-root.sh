@@ -249,10 +249,14 @@ fi
 stamp "running in the fresh root: $*"
 t0=$(date +%s)
 rc=0
-# 7>&- 8>&-: the locks are this script's; a process CMD leaves behind must
-# not hold them (the next run would wait for it instead of cleaning it up).
+# In the background, so that a SIGTERM (a CI timeout) is acted on at once:
+# the trap's cleanup kills what runs in the root. 0<&0: keep stdin, which a
+# background command would otherwise lose. 7>&- 8>&-: the locks are this
+# script's; a process CMD leaves behind must not hold them (the next run
+# would wait for it instead of cleaning it up).
 chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	/bin/bash -c 'cd /src && exec "$@"' fresh-root "$@" 7>&- 8>&- || rc=$?
+	/bin/bash -c 'cd /src && exec "$@"' fresh-root "$@" 0<&0 7>&- 8>&- &
+wait $! || rc=$?
 stamp "command exited $rc after $(($(date +%s) - t0))s"
 exit "$rc"
