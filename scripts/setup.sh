@@ -33,16 +33,26 @@ fi
 #   bc                           tests/vm/run.sh (elapsed seconds)
 #   kmod xz-utils zstd           tests/vm/fetch-kernels.sh: modinfo, .ko.xz/.ko.zst
 export DEBIAN_FRONTEND=noninteractive
+# apt's chatter goes to a log, shown when an install fails: dpkg says what
+# went wrong on stdout, which a plain >/dev/null would hide.
+log=$(mktemp /tmp/driftguard-setup.XXXXXX.log)
+quiet() {
+	if ! "$@" >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		echo "setup.sh: '$*' failed (above: the end of $log)" >&2
+		exit 1
+	fi
+}
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends \
+quiet apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config meson ninja-build clang llvm \
 	libelf-dev zlib1g-dev libseccomp-dev libcap-dev libyaml-dev \
 	libcmocka-dev libjansson-dev \
 	runc busybox-static jq util-linux procps valgrind \
-	qemu-system-x86 cpio bc kmod xz-utils zstd \
-	>/dev/null
-apt-get install -y -qq --no-install-recommends -t bookworm-backports \
-	libbpf-dev bpftool >/dev/null
+	qemu-system-x86 cpio bc kmod xz-utils zstd
+quiet apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+	libbpf-dev bpftool
+rm -f "$log"
 
 echo "setup.sh: installed: libbpf $(pkg-config --modversion libbpf)," \
 	"$(bpftool version | head -1), $(clang --version | head -1)"
