@@ -105,10 +105,19 @@ mounts_under() {
 	findmnt -rn -o TARGET | awk -v d="$1" '$0 == d || index($0, d "/") == 1' | sort -r
 }
 
-# kill_left ROOT: kill the processes running chrooted in ROOT (or below):
-# daemons or stuck tests CMD left behind would keep the root busy.
+# kill_left ROOT: end what CMD left running: runc containers (their state is
+# in ROOT/run/runc; their roots are in their own mount namespaces), then the
+# processes chrooted in ROOT or below (daemons, stuck tests).
 kill_left() {
-	local p left=""
+	local p c left=""
+	for c in "$1"/run/runc/*/; do
+		if [ ! -d "$c" ] || [ ! -x "$1/usr/sbin/runc" ]; then
+			continue
+		fi
+		c=$(basename "$c")
+		echo "$me: deleting runc container '$c' left running" >&2
+		chroot "$1" /usr/sbin/runc delete --force "$c" >/dev/null 2>&1 || true
+	done
 	for p in /proc/[0-9]*; do
 		case $(readlink "$p/root" 2>/dev/null) in
 		"$1" | "$1"/*) left="$left ${p#/proc/}" ;;
