@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "enforcer.h"
-#include "error.h"
-#include "rules.h"
+#include "enforcer/enforcer.h"
+#include "common/errors.h"
+#include "enforcer/rules.h"
 
 static double now_s(void)
 {

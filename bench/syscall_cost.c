@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Cost per syscall of a tight getppid loop, in one run, under six setups:
+ * Cost per syscall of a tight getppid loop, in one run, under driftguard's setups:
  *   none       no BPF program
  *   floor      an empty tp_btf/sys_enter program (bpf/floor.bpf.c)
  *   bitmap     the driftguard recorder, bitmap only (flight recorder off), this
@@ -16,6 +16,21 @@
  *              flight recorder on (256 entries, a ring per session) and a
  *              cgroup watched, so that an untracked task also looks its
  *              cgroup up at each syscall; this process untracked
+ * and, in the same rounds, other tools' recorders (bench/peers.h):
+ *   bpftrace-pid  bpftrace, tracepoint:raw_syscalls:sys_enter /pid == LOOP/
+ *                 { @[pid, args->id] = count(); }: the loop recorded
+ *   bpftrace-all  bpftrace, tracepoint:raw_syscalls:sys_enter
+ *                 { @[comm, args->id] = count(); }: every task recorded
+ *   ig-mntns      our mimic of Inspektor Gadget's advise_seccomp (every mount
+ *                 namespace recorded, the loop's too)
+ *   spo-mntns     our mimic of the Security Profiles Operator's bpf-recorder,
+ *                 the loop's mount namespace recorded
+ *   spo-excluded  the same, the loop's mount namespace excluded as the host's
+ *                 is: what SPO costs the host's own tasks
+ * The process runs in a mount namespace of its own (unshare), as a
+ * container's task does, so that the SPO mimic can record it while
+ * excluding the host's; nothing else looks at mount namespaces. A peer that
+ * cannot run here (no bpftrace) is reported and left out, not fatal.
  * Rounds alternate between setups so drift in machine speed hits all alike;
  * the median and the fastest round of each are reported (the fastest is the
  * least disturbed by the rest of the machine). The process is pinned to one
@@ -41,19 +56,49 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "floor.skel.h"
-#include "recorder.h"
+#include "bench/peers.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "bpf/floor.skel.h"
+#include "generator/recorder.h"
 
-enum setup { NONE, FLOOR, BITMAP, RING, UNTRACKED, WATCHING, NSETUPS };
-static const char *const setup_names[] = {"none",      "floor",	 "bitmap",
-					  "ring",      "untracked", "watching"};
+enum setup {
+	NONE,
+	FLOOR,
+	BITMAP,
+	RING,
+	UNTRACKED,
+	WATCHING,
+	BPFTRACE_PID,
+	BPFTRACE_ALL,
+	IG_MNTNS,
+	SPO_MNTNS,
+	SPO_EXCLUDED,
+	NSETUPS,
+	FIRST_PEER = BPFTRACE_PID,
+};
+static const char *const setup_names[] = {
+	"none",		"floor",	"bitmap",   "ring",	 "untracked",	 "watching",
+	"bpftrace-pid", "bpftrace-all", "ig-mntns", "spo-mntns", "spo-excluded",
+};
 
 /* A cgroup id no cgroup has: the lookup happens, nothing is adopted. */
 #define NO_SUCH_CGROUP (~0ULL - 1)
 
 static bool untracked_ring;
+/* The mount namespace syscall_cost started in: the host's, for the SPO mimic. */
+static uint32_t host_mntns;
+/* Peers that could not start (no bpftrace): left out of every later round. */
+static bool unavailable[NSETUPS];
+
+/* What a setup has running while the loop runs. */
+struct running {
+	struct dg_recorder *recorder;
+	struct floor_bpf *floor;
+	struct peer_mntns *mntns;
+	struct peer_bpftrace *bpftrace;
+	pid_t other; /* untracked: the process the recorder records */
+};
 
 static double now_ns(void)
 {
@@ -72,6 +117,21 @@ static double loop_ns(long iterations)
 	return (now_ns() - start) / (double)iterations;
 }
 
+/* The machine's load, printed with the figures: they mean little on a busy one. */
+static void print_load(const char *when)
+{
+	char load[64] = "?";
+	FILE *f = fopen("/proc/loadavg", "re");
+
+	if (f) {
+		if (!fgets(load, sizeof(load), f))
+			strcpy(load, "?");
+		fclose(f);
+	}
+	load[strcspn(load, "\n")] = '\0';
+	printf("load average %s: %s\n", when, load);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -79,101 +139,178 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void prog_time(struct floor_bpf *floor, uint64_t run_ns[2], uint64_t run_cnt[2])
+static int start_recorder(enum setup s, struct running *run)
+{
+	struct dg_recorder_opts opts = {
+		.flight_entries = s == RING || s == WATCHING || (s == UNTRACKED && untracked_ring)
+					  ? DG_FLIGHT_SUGGESTED
+					  : 0,
+		.flight_rings = s == WATCHING ? DG_MAX_SESSIONS - 1 : 1,
+	};
+	unsigned int session;
+	int rc;
+
+	rc = dg_recorder_open_opts(&opts, &run->recorder);
+	if (!rc)
+		rc = dg_recorder_new_session(run->recorder, &session, NULL);
+	if (rc)
+		return rc;
+	if (s == WATCHING)
+		return dg_recorder_watch_cgroup(run->recorder, session, NO_SUCH_CGROUP, 0);
+	if (s == UNTRACKED) {
+		/* A recorded process elsewhere, so the session is live. */
+		run->other = fork();
+		if (run->other == 0) {
+			pause();
+			_exit(0);
+		}
+		if (run->other < 0)
+			return dg_err(errno, "fork: %s", strerror(errno));
+		return dg_recorder_track_pid(run->recorder, session, run->other, 0);
+	}
+	return dg_recorder_track_pid(run->recorder, session, getpid(), 0);
+}
+
+static int start_bpftrace(enum setup s, struct running *run)
+{
+	char program[160];
+
+	if (s == BPFTRACE_PID)
+		snprintf(program, sizeof(program),
+			 "tracepoint:raw_syscalls:sys_enter /pid == %d/ "
+			 "{ @[pid, args->id] = count(); }",
+			 getpid());
+	else
+		snprintf(program, sizeof(program),
+			 "tracepoint:raw_syscalls:sys_enter { @[comm, args->id] = count(); }");
+	return peer_bpftrace_start(program, &run->bpftrace);
+}
+
+static int start(enum setup s, struct running *run)
+{
+	switch (s) {
+	case NONE:
+		return 0;
+	case FLOOR:
+		run->floor = floor_bpf__open_and_load();
+		if (!run->floor || floor_bpf__attach(run->floor))
+			return dg_err(errno, "cannot load the floor program: %s", strerror(errno));
+		return 0;
+	case BPFTRACE_PID:
+	case BPFTRACE_ALL:
+		return start_bpftrace(s, run);
+	case IG_MNTNS:
+		return peer_mntns_start(PEER_IG, host_mntns, &run->mntns);
+	case SPO_MNTNS:
+		return peer_mntns_start(PEER_SPO, host_mntns, &run->mntns);
+	case SPO_EXCLUDED:
+		return peer_mntns_start(PEER_SPO_EXCLUDED, host_mntns, &run->mntns);
+	default:
+		return start_recorder(s, run);
+	}
+}
+
+static void stop(struct running *run)
+{
+	if (run->other > 0) {
+		kill(run->other, SIGKILL);
+		waitpid(run->other, NULL, 0);
+	}
+	dg_recorder_close(run->recorder);
+	floor_bpf__destroy(run->floor);
+	peer_mntns_stop(run->mntns);
+	peer_bpftrace_stop(run->bpftrace);
+}
+
+static void prog_time(int fd, uint64_t *run_ns, uint64_t *run_cnt)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	if (bpf_prog_get_info_by_fd(bpf_program__fd(floor->progs.floor_sys_enter), &info, &len))
+	if (fd < 0 || bpf_prog_get_info_by_fd(fd, &info, &len))
 		return;
-	run_ns[0] = info.run_time_ns;
-	run_cnt[0] = info.run_cnt;
+	*run_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
+}
+
+/* Run time and count of the setup's programs: [0] sys_enter, [1] sys_exit. */
+static int prog_stats(const struct running *run, uint64_t run_ns[2], uint64_t run_cnt[2])
+{
+	run_ns[0] = run_ns[1] = run_cnt[0] = run_cnt[1] = 0;
+	if (run->recorder)
+		return dg_recorder_prog_stats(run->recorder, run_ns, run_cnt);
+	if (run->floor)
+		prog_time(bpf_program__fd(run->floor->progs.floor_sys_enter), run_ns, run_cnt);
+	if (run->mntns)
+		prog_time(peer_mntns_prog_fd(run->mntns), run_ns, run_cnt);
+	if (run->bpftrace)
+		prog_time(peer_bpftrace_prog_fd(run->bpftrace), run_ns, run_cnt);
+	return 0;
 }
 
 /*
- * Each setup is a fresh process (fork), so "recorded" and "untracked" differ
- * only in whether the measuring task has recorder storage.
+ * One round of one setup: ns per syscall, or -1 when the setup failed. With
+ * PROG_NS, also the average run of the setup's programs (every task's; the
+ * loop's dominate except in "untracked" and "spo-excluded"), summed over
+ * sys_enter and sys_exit: what one syscall pays inside them.
  */
 static double measure(enum setup s, long iterations, double *prog_ns)
 {
-	struct dg_recorder *r = NULL;
-	struct floor_bpf *floor = NULL;
-	unsigned int session;
+	struct running run = {.other = -1};
+	uint64_t t0[2], c0[2], t1[2], c1[2];
 	double ns = -1;
-	pid_t other = -1;
 
-	if (s == FLOOR) {
-		floor = floor_bpf__open_and_load();
-		if (!floor || floor_bpf__attach(floor))
-			goto out;
-	} else if (s != NONE) {
-		struct dg_recorder_opts opts = {
-			.flight_entries = s == RING || s == WATCHING ||
-							  (s == UNTRACKED && untracked_ring)
-						  ? DG_FLIGHT_SUGGESTED
-						  : 0,
-			.flight_rings = s == WATCHING ? DG_MAX_SESSIONS - 1 : 1,
-		};
-
-		if (dg_recorder_open_opts(&opts, &r) || dg_recorder_new_session(r, &session, NULL))
-			goto out;
-		if (s == WATCHING) {
-			if (dg_recorder_watch_cgroup(r, session, NO_SUCH_CGROUP, 0))
-				goto out;
-		} else if (s == UNTRACKED) {
-			/* A recorded process elsewhere, so the session is live. */
-			other = fork();
-			if (other == 0) {
-				pause();
-				_exit(0);
-			}
-			if (other < 0 || dg_recorder_track_pid(r, session, other, 0))
-				goto out;
-		} else if (dg_recorder_track_pid(r, session, getpid(), 0)) {
+	if (start(s, &run))
+		goto out;
+	loop_ns(iterations / 10); /* warm up */
+	if (prog_ns && prog_stats(&run, t0, c0))
+		goto out;
+	ns = loop_ns(iterations);
+	if (prog_ns) {
+		if (prog_stats(&run, t1, c1)) {
+			ns = -1;
 			goto out;
 		}
-	}
-	loop_ns(iterations / 10); /* warm up */
-	if (prog_ns) {
-		uint64_t t0[2] = {0}, c0[2] = {0}, t1[2] = {0}, c1[2] = {0};
-
-		if (r && dg_recorder_prog_stats(r, t0, c0))
-			goto out;
-		if (floor)
-			prog_time(floor, t0, c0);
-		ns = loop_ns(iterations);
-		if (r && dg_recorder_prog_stats(r, t1, c1))
-			goto out;
-		if (floor)
-			prog_time(floor, t1, c1);
-		/* Average run of each program (every task's, the loop's dominate
-		 * except in "untracked"), summed: what one syscall pays. */
-		*prog_ns = 0;
+		*prog_ns = -1; /* no program found (bpftrace's) */
 		for (int i = 0; i < 2; i++)
 			if (c1[i] > c0[i])
-				*prog_ns += (double)(t1[i] - t0[i]) / (double)(c1[i] - c0[i]);
-	} else {
-		ns = loop_ns(iterations);
+				*prog_ns = (*prog_ns < 0 ? 0 : *prog_ns) +
+					   (double)(t1[i] - t0[i]) / (double)(c1[i] - c0[i]);
 	}
 out:
 	if (ns < 0)
 		fprintf(stderr, "syscall_cost: setup %s failed: %s\n", setup_names[s],
 			dg_errmsg()[0] ? dg_errmsg() : strerror(errno));
-	if (other > 0) {
-		kill(other, SIGKILL);
-		waitpid(other, NULL, 0);
-	}
-	dg_recorder_close(r);
-	floor_bpf__destroy(floor);
+	dg_err_clear();
+	stop(&run);
 	return ns;
+}
+
+/*
+ * measure(), except that a peer failing in the first round is left out of
+ * the run: 0, or -1 when one of driftguard's setups failed.
+ */
+static int measure_round(enum setup s, bool first_round, long iterations, double *ns,
+			 double *prog_ns)
+{
+	if (unavailable[s])
+		return 0;
+	*ns = measure(s, iterations, prog_ns);
+	if (*ns >= 0)
+		return 0;
+	if (s < FIRST_PEER || !first_round)
+		return -1;
+	fprintf(stderr, "syscall_cost: %s left out of this run\n", setup_names[s]);
+	unavailable[s] = true;
+	return 0;
 }
 
 /* BPF_ENABLE_STATS: ns inside the programs per syscall, median of the rounds. */
 static void print_prog_stats(long iterations, int rounds)
 {
 	_cleanup_close_ int stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	double ns[NSETUPS][64];
+	double ns[NSETUPS][64], prog[NSETUPS][64];
 
 	if (stats < 0) {
 		printf("in-program time: BPF_ENABLE_STATS refused (%s)\n", strerror(errno));
@@ -181,16 +318,23 @@ static void print_prog_stats(long iterations, int rounds)
 	}
 	for (int round = 0; round < rounds; round++)
 		for (int s = FLOOR; s < NSETUPS; s++)
-			if (measure(s, iterations, &ns[s][round]) < 0)
+			if (measure_round(s, false, iterations, &ns[s][round], &prog[s][round]))
 				return;
 	printf("time inside the programs per run (BPF_ENABLE_STATS, median of %d rounds; "
 	       "sys_enter + sys_exit where both run; the stats' own clock reads are in it, "
-	       "the empty floor shows how much)\n",
+	       "the empty floor shows how much; a perf tracepoint's (bpftrace, spo) record "
+	       "filling is not)\n",
 	       rounds);
 	for (int s = FLOOR; s < NSETUPS; s++) {
-		qsort(ns[s], rounds, sizeof(double), cmp_double);
-		printf("  %-10s %8.1f ns  (%+.1f over the floor)\n", setup_names[s], ns[s][rounds / 2],
-		       ns[s][rounds / 2] - ns[FLOOR][rounds / 2]);
+		if (unavailable[s])
+			continue;
+		qsort(prog[s], rounds, sizeof(double), cmp_double);
+		if (prog[s][0] < 0) {
+			printf("  %-13s      n/a (its program was not found)\n", setup_names[s]);
+			continue;
+		}
+		printf("  %-13s %8.1f ns  (%+.1f over the floor)\n", setup_names[s],
+		       prog[s][rounds / 2], prog[s][rounds / 2] - prog[FLOOR][rounds / 2]);
 	}
 }
 
@@ -211,6 +355,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	untracked_ring = env && !strcmp(env, "1");
+	if (peer_mntns_self(&host_mntns))
+		fprintf(stderr, "syscall_cost: %s\n", dg_errmsg());
+	else if (unshare(CLONE_NEWNS))
+		fprintf(stderr,
+			"syscall_cost: no mount namespace of its own (%s): spo-mntns will "
+			"fail\n",
+			strerror(errno));
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
 	if (sched_setaffinity(0, sizeof(cpus), &cpus))
@@ -218,27 +369,31 @@ int main(int argc, char **argv)
 	printf("getppid loop: %ld syscalls x %d rounds per setup, pinned to CPU 0; untracked: "
 	       "flight recorder %s\n",
 	       iterations, rounds, untracked_ring ? "on" : "off");
-	printf("  %-10s %12s %9s %12s %9s\n", "setup", "median ns", "added", "fastest ns", "added");
+	print_load("at start");
 	for (int round = 0; round < rounds; round++)
-		for (int s = 0; s < NSETUPS; s++) {
-			results[s][round] = measure(s, iterations, NULL);
-			if (results[s][round] < 0)
+		for (int s = 0; s < NSETUPS; s++)
+			if (measure_round(s, round == 0, iterations, &results[s][round], NULL))
 				return 1;
-		}
+	print_load("after the rounds");
+	printf("  %-13s %12s %9s %12s %9s\n", "setup", "median ns", "added", "fastest ns", "added");
 	for (int s = 0; s < NSETUPS; s++) {
+		if (unavailable[s])
+			continue;
 		qsort(results[s], rounds, sizeof(double), cmp_double);
 		median[s] = results[s][rounds / 2];
 		best[s] = results[s][0];
-		printf("  %-10s %12.1f %+9.1f %12.1f %+9.1f\n", setup_names[s], median[s],
+		printf("  %-13s %12.1f %+9.1f %12.1f %+9.1f\n", setup_names[s], median[s],
 		       median[s] - median[NONE], best[s], best[s] - best[NONE]);
 	}
 	printf("added cost / the floor's added cost (targets: bitmap <= 1.15, untracked <= 1.05; "
-	       "ring, watching: no target, they also run a sys_exit program)\n");
-	printf("  %-10s %12s %12s\n", "", "median", "fastest");
+	       "ring, watching: no target, they also run a sys_exit program; the peers: "
+	       "for comparison)\n");
+	printf("  %-13s %12s %12s\n", "", "median", "fastest");
 	for (int s = BITMAP; s < NSETUPS; s++)
-		printf("  %-10s %12.2f %12.2f\n", setup_names[s],
-		       (median[s] - median[NONE]) / (median[FLOOR] - median[NONE]),
-		       (best[s] - best[NONE]) / (best[FLOOR] - best[NONE]));
+		if (!unavailable[s])
+			printf("  %-13s %12.2f %12.2f\n", setup_names[s],
+			       (median[s] - median[NONE]) / (median[FLOOR] - median[NONE]),
+			       (best[s] - best[NONE]) / (best[FLOOR] - best[NONE]));
 	print_prog_stats(iterations, rounds);
 	return 0;
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Types shared by bpf/enforce.bpf.c and user space (plain C, no vmlinux.h):
- * the compiled drift policy that lives in BPF maps, and the events sent to
- * user space for every audit/block decision.
+ * Types shared by bpf/enforce.bpf.c (and its bpf/lib/ headers) and user space
+ * (plain C, no vmlinux.h): the compiled drift policy that lives in BPF maps,
+ * the keys and sizes of those maps, and the events sent to user space for
+ * every audit/block decision.
  *
  * A decision never waits for user space: user space compiles the YAML rules
- * (rules/, enforcer/rules.c) into `struct dg_rule_bpf` entries of an array
+ * (rules/, enforcer/rules_compile.c) into `struct dg_rule_bpf` entries of an array
  * map and swaps the whole policy atomically (a generation index).
  */
 #ifndef __DG_ENFORCE_H
@@ -15,6 +16,15 @@
 #define DG_PATTERN_MAX 128 /* bytes of a path prefix or suffix, NUL included */
 #define DG_PATH_MAX 256    /* bytes of a path in an event, NUL included */
 #define DG_RULE_MAX_CGROUPS 8
+
+/*
+ * The policy maps hold two generations: user space fills the one that is not
+ * active_gen, then flips active_gen (generation g's rules are entries
+ * g * DG_MAX_RULES + i of `rules`).
+ */
+#define DG_GENERATIONS 2
+/* cgroup_rules entries a generation can need: every cgroup of every rule. */
+#define DG_MAX_CGROUP_KEYS (DG_MAX_RULES * DG_RULE_MAX_CGROUPS)
 
 /* Why a file counts as drifted (bit mask). */
 enum dg_origin {
@@ -33,10 +43,10 @@ enum dg_kind {
 
 /* What a rule decides for an exec (named apart from the seccomp profile's struct dg_action). */
 enum dg_verdict {
-	DG_ACTION_NONE = 0, /* no rule matched: allowed, no event */
-	DG_ACTION_ALLOW = 1,
-	DG_ACTION_AUDIT = 2,
-	DG_ACTION_BLOCK = 3,
+	DG_VERDICT_NONE = 0, /* no rule matched: allowed, no event */
+	DG_VERDICT_ALLOW = 1,
+	DG_VERDICT_AUDIT = 2,
+	DG_VERDICT_BLOCK = 3,
 };
 
 /* Which tasks a rule applies to. */
@@ -73,6 +83,17 @@ struct dg_rule_bpf {
 struct dg_policy_hdr {
 	unsigned int n_rules;
 	unsigned int audit_only; /* mode: audit -> every block becomes audit */
+};
+
+/*
+ * Key of the `cgroup_rules` hash map, DG_SCOPE_CGROUPS turned around: for a
+ * cgroup id, the mask of the rules of generation `gen` that select it (and so
+ * its whole subtree). Zero `pad`: the whole key is hashed.
+ */
+struct dg_cgroup_key {
+	unsigned long long cgroup_id;
+	unsigned int gen;
+	unsigned int pad;
 };
 
 /* Which backend produced an event. */

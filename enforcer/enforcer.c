@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "enforcer.h"
+#include "enforcer/enforcer.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,10 +12,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cleanup.h"
-#include "enforce.skel.h"
-#include "error.h"
-#include "probe.h"
+#include "common/cleanup.h"
+#include "bpf/enforce.skel.h"
+#include "common/errors.h"
+#include "enforcer/probe.h"
 
 struct dg_enforcer {
 	struct enforce_bpf *skel;
@@ -192,19 +192,12 @@ enum dg_backend dg_enforcer_backend(const struct dg_enforcer *e)
 	return e->backend;
 }
 
-/* Mirrors bpf/enforce.bpf.c. */
-struct cgroup_key {
-	uint64_t cgroup_id;
-	uint32_t gen;
-	uint32_t pad;
-};
-
 /* Replace generation gen of cgroup_rules: cgroup id -> mask of the rules selecting it. */
 static int set_cgroup_rules(struct dg_enforcer *e, uint32_t gen, const struct dg_policy_hdr *hdr,
 			    const struct dg_rule_bpf *rules)
 {
 	struct bpf_map *map = e->skel->maps.cgroup_rules;
-	struct cgroup_key key, next;
+	struct dg_cgroup_key key, next;
 	bool more;
 	int rc;
 
@@ -222,7 +215,8 @@ static int set_cgroup_rules(struct dg_enforcer *e, uint32_t gen, const struct dg
 		for (unsigned int j = 0; j < rules[i].n_cgroups && j < DG_RULE_MAX_CGROUPS; j++) {
 			uint32_t mask = 0;
 
-			key = (struct cgroup_key){.cgroup_id = rules[i].cgroup_ids[j], .gen = gen};
+			key = (struct dg_cgroup_key){.cgroup_id = rules[i].cgroup_ids[j],
+						     .gen = gen};
 			bpf_map__lookup_elem(map, &key, sizeof(key), &mask, sizeof(mask), 0);
 			mask |= 1u << i;
 			rc = bpf_map__update_elem(map, &key, sizeof(key), &mask, sizeof(mask),

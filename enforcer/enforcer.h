@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "enforce.h"
+#include "bpf/enforce.h"
 
 enum dg_backend_choice {
 	DG_BACKEND_CHOICE_AUTO,

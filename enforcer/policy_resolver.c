@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #define _XOPEN_SOURCE 700
-#include "policy_resolver.h"
+#include "enforcer/policy_resolver.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "error.h"
-#include "identity.h"
+#include "common/errors.h"
+#include "containers/identity.h"
 
 struct walk {
 	const struct dg_container_selector *sel;

@@ -6,7 +6,7 @@
 #ifndef __DG_POLICY_RESOLVER_H
 #define __DG_POLICY_RESOLVER_H
 
-#include "rules.h"
+#include "enforcer/rules.h"
 
 /* A resolver over the runtimes' state directories and the cgroup2 tree. */
 struct dg_container_resolver dg_live_resolver(void);

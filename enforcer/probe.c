@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "probe.h"
+#include "enforcer/probe.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -15,10 +15,10 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "learn.skel.h"
-#include "probe.skel.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "bpf/recorder.skel.h"
+#include "bpf/probe.skel.h"
 
 #define LSM_FILE "/sys/kernel/security/lsm"
 
@@ -109,7 +109,7 @@ static void probe_lsm_list(struct dg_probe *p)
 }
 
 DG_DEFINE_CLEANUP(struct probe_bpf *, probe_bpf__destroy)
-DG_DEFINE_CLEANUP(struct learn_bpf *, learn_bpf__destroy)
+DG_DEFINE_CLEANUP(struct recorder_bpf *, recorder_bpf__destroy)
 
 /* Load only `prog` of the probe object; 0 or -errno. */
 static int load_one(struct bpf_program *(*pick)(struct probe_bpf *), bool attach_and_exec,
@@ -167,7 +167,7 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static void probe_programs(struct dg_probe *p)
 {
-	_cleanup_(learn_bpf__destroyp) struct learn_bpf *learn = NULL;
+	_cleanup_(recorder_bpf__destroyp) struct recorder_bpf *learn = NULL;
 	unsigned long long hits = 0;
 	libbpf_print_fn_t old_print;
 	int rc;
@@ -181,8 +181,8 @@ static void probe_programs(struct dg_probe *p)
 	feature(&p->tp_btf, rc == 0, rc ? "tp_btf program refused: %s" : "loads",
 		strerror(-rc));
 	/* The recorder itself: tp_btf/sys_enter + task storage. */
-	learn = learn_bpf__open();
-	rc = learn ? learn_bpf__load(learn) : -errno;
+	learn = recorder_bpf__open();
+	rc = learn ? recorder_bpf__load(learn) : -errno;
 	feature(&p->task_storage, rc == 0,
 		rc ? "the recorder (task storage + tp_btf/sys_enter) does not load: %s"
 		   : "the recorder loads",

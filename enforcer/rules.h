@@ -2,10 +2,12 @@
 /*
  * Drift rules (docs/rules.md): the YAML rules file, its user-space model, the
  * reference evaluator that the BPF side mirrors, and the compiler to the
- * `struct dg_rule_bpf` form of bpf/enforce.h.
+ * `struct dg_rule_bpf` form of bpf/enforce.h. One header for one model; the
+ * code is one file a concern: rules.c (the model), rules_parse.c,
+ * rules_match.c, rules_decide.c (the reference evaluators), rules_compile.c.
  *
  * Precedence, in one place: exceptions first (a match allows), then rules in
- * file order, the first match decides; no match is DG_ACTION_NONE (allowed,
+ * file order, the first match decides; no match is DG_VERDICT_NONE (allowed,
  * no event). `mode: audit` turns BLOCK into AUDIT and leaves ALLOW alone.
  */
 #ifndef __DG_RULES_H
@@ -14,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "enforce.h"
+#include "bpf/enforce.h"
 
 enum dg_policy_mode {
 	DG_MODE_ENFORCE = 0,
@@ -71,9 +73,9 @@ struct dg_policy {
 };
 
 /*
- * Parse and validate a rules file. On error returns a negative errno and a
- * message "FILE:LINE:COLUMN: KEY.PATH: what is wrong and what is allowed";
- * *out is then NULL.
+ * Parse and validate a rules file (rules_parse.c). On error returns a
+ * negative errno and a message "FILE:LINE:COLUMN: KEY.PATH: what is wrong
+ * and what is allowed"; *out is then NULL.
  */
 int dg_policy_load_file(const char *path, struct dg_policy **out);
 int dg_policy_load_string(const char *yaml, const char *name, struct dg_policy **out);
@@ -91,14 +93,15 @@ struct dg_exec_facts {
 };
 
 /*
- * The reference evaluator. Returns the action to take (after the audit-mode
- * downgrade) and stores the index of the deciding entry of p->rules in
- * *rule_index (-1 when nothing matched); rule_index may be NULL.
+ * The reference evaluator (rules_decide.c). Returns the action to take
+ * (after the audit-mode downgrade) and stores the index of the deciding
+ * entry of p->rules in *rule_index (-1 when nothing matched); rule_index may
+ * be NULL.
  */
 enum dg_verdict dg_policy_decide(const struct dg_policy *p, const struct dg_exec_facts *f,
 				int *rule_index);
 
-/* Whether one selector matches a task; what resolvers must agree with. */
+/* Whether one selector matches a task; what resolvers must agree with (rules_match.c). */
 bool dg_selector_matches(const struct dg_container_selector *sel, bool in_container,
 			 const char *container_id, const char *container_name, const char *cgroup);
 
@@ -120,12 +123,13 @@ struct dg_container_resolver {
 };
 
 /*
- * Compile to the kernel form. rules has room for DG_MAX_RULES. A rule with
- * several paths becomes one kernel rule per path, and one with more than
- * DG_RULE_MAX_CGROUPS resolved cgroups one per group of them, in order and
- * with the same action. A selector that resolves to nothing yields rules with
- * scope DG_SCOPE_CGROUPS and n_cgroups 0, which match nothing. -E2BIG when
- * the result exceeds DG_MAX_RULES; r may be NULL when no rule needs it.
+ * Compile to the kernel form (rules_compile.c). rules has room for
+ * DG_MAX_RULES. A rule with several paths becomes one kernel rule per path,
+ * and one with more than DG_RULE_MAX_CGROUPS resolved cgroups one per group
+ * of them, in order and with the same action. A selector that resolves to
+ * nothing yields rules with scope DG_SCOPE_CGROUPS and n_cgroups 0, which
+ * match nothing. -E2BIG when the result exceeds DG_MAX_RULES; r may be NULL
+ * when no rule needs it.
  */
 int dg_policy_compile(const struct dg_policy *p, const struct dg_container_resolver *r,
 		      struct dg_policy_hdr *hdr, struct dg_rule_bpf *rules);
@@ -140,15 +144,14 @@ int dg_policy_compile_map(const struct dg_policy *p, const struct dg_container_r
 
 /*
  * The reference for bpf/enforce.bpf.c: evaluates the compiled form as the
- * kernel must. ancestors are the cgroup ids of the task's cgroup and all its
- * ancestors (bpf_get_current_ancestor_cgroup_id()). path NULL: unknown.
+ * kernel must, with the same first-match loop as dg_policy_decide().
+ * ancestors are the cgroup ids of the task's cgroup and all its ancestors
+ * (bpf_get_current_ancestor_cgroup_id()). path NULL: unknown.
  */
 enum dg_verdict dg_policy_bpf_decide(const struct dg_policy_hdr *hdr,
 				    const struct dg_rule_bpf *rules, unsigned int origin,
 				    unsigned int kind, const char *path, bool in_container,
 				    const unsigned long long *ancestors, size_t n_ancestors,
 				    int *rule_index);
-
-const char *dg_policy_action_name(enum dg_verdict a);
 
 #endif /* __DG_RULES_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Recorded capability checks -> OCI / Kubernetes capability sets (caps_profile.h). */
-#include "caps_profile.h"
+#include "generator/caps_profile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,10 +10,10 @@
 #include <seccomp.h>
 #include <sys/capability.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "learned.h"
-#include "text_file.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "generator/learned.h"
+#include "generator/text_file.h"
 
 int dg_caps_format_parse(const char *s, enum dg_caps_format *out)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Turning the capability checks recorded for a session (bpf/caps.h) into the
+ * Turning the capability checks recorded for a session (bpf/cap_recorder.h) into the
  * capability sets of a container: the OCI runtime-spec `process.capabilities`
  * object, or a Kubernetes `securityContext.capabilities` snippet.
  *
@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "caps.h"
+#include "bpf/cap_recorder.h"
 
 enum dg_caps_format {
 	/* {"bounding": [...], "effective": [...], "permitted": [...], "ambient": []} */

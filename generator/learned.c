@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "learned.h"
+#include "generator/learned.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 /*
  * Syscalls that libc and language runtimes try first and fall back from when

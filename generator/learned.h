@@ -3,8 +3,8 @@
 #ifndef __DG_LEARNED_H
 #define __DG_LEARNED_H
 
-#include "learn.h"
-#include "profile.h"
+#include "bpf/recorder.h"
+#include "generator/profile.h"
 
 /* errno of the profile's default action: EPERM, as Docker's default profile. */
 #define DG_DEFAULT_ERRNO 1

@@ -3,15 +3,15 @@
  * Names of actions, architectures and comparison operators, and the
  * allocation helpers of struct dg_profile.
  */
-#include "profile.h"
+#include "generator/profile.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 static const char *const action_names[] = {
 	[DG_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
@@ -146,6 +146,15 @@ const char *dg_arch_name(uint32_t token)
 			return oci_arch_names[i];
 	}
 	return NULL;
+}
+
+bool dg_arch_name_is_oci(const char *name)
+{
+	for (size_t i = 0; i < sizeof(oci_arch_names) / sizeof(oci_arch_names[0]); i++) {
+		if (strcmp(name, oci_arch_names[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 static const struct {

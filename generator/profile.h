@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <seccomp.h>
 
 /*
@@ -77,6 +78,8 @@ uint32_t dg_action_to_scmp(const struct dg_action *a);
 int dg_arch_from_name(const char *name, uint32_t *token);
 /* Returns a static string such as "SCMP_ARCH_X86_64", NULL if unknown. */
 const char *dg_arch_name(uint32_t token);
+/* Is name one of the runtime spec's architectures (even one libseccomp does not know)? */
+bool dg_arch_name_is_oci(const char *name);
 
 /* "SCMP_CMP_EQ" <-> enum scmp_compare. */
 int dg_op_from_name(const char *name, enum scmp_compare *out);
@@ -87,7 +90,8 @@ const char *dg_op_name(enum scmp_compare op);
  * semantic errors with the JSON path of the offending value
  * ("NAME: syscalls[3].names[1]: unknown syscall \"foo\"").
  * Accepts a bare linux.seccomp object; also a whole OCI config.json, whose
- * .linux.seccomp is taken.
+ * .linux.seccomp is taken. The OCI form only, as a runtime reads it; the
+ * engines' form and a list of every problem: generator/profile_load.h.
  */
 int dg_profile_parse_file(const char *path, struct dg_profile **out);
 int dg_profile_parse_string(const char *text, const char *name, struct dg_profile **out);
@@ -102,6 +106,8 @@ int dg_profile_validate(const struct dg_profile *p);
 
 /* Serialise as pretty JSON (2-space indent, stable key order), NUL-ended. */
 char *dg_profile_to_string(const struct dg_profile *p);
+/* The same as a JSON object (a new reference); NULL when not representable. */
+json_t *dg_profile_to_json(const struct dg_profile *p);
 /* Validate, then write atomically (temp file + rename); never a partial file. */
 int dg_profile_write_file(const struct dg_profile *p, const char *path);
 
@@ -109,8 +115,13 @@ int dg_profile_write_file(const struct dg_profile *p, const char *path);
  * Union of what the inputs allow. The strictest default action wins.
  * Refuses (-EINVAL, message names the input) what it cannot represent
  * without widening: permissive defaults (ALLOW/LOG), conflicting listeners.
+ * Two denials of the same syscall under the same argument comparisons that
+ * differ only in errno keep the earlier input's, with a warning.
  */
 int dg_profile_merge(struct dg_profile *const *in, size_t n, struct dg_profile **out);
+/* The same, calling the inputs by labels[i] (file names) instead of "input N" in messages. */
+int dg_profile_merge_named(struct dg_profile *const *in, const char *const *labels, size_t n,
+			   struct dg_profile **out);
 
 /* Allocation helpers for code that builds a profile. */
 struct dg_profile *dg_profile_new(void);

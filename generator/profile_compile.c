@@ -4,14 +4,14 @@
  * (libcontainer/seccomp/seccomp_linux.go), and exporting it as BPF to prove
  * that it generates.
  */
-#include "profile.h"
+#include "generator/profile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 DG_DEFINE_CLEANUP(scmp_filter_ctx, seccomp_release)
 

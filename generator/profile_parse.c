@@ -1,353 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Parsing of an OCI `linux.seccomp` object (or a whole config.json) into a
- * struct dg_profile. Every error names the JSON path of the offending value.
+ * Reading a seccomp profile into a struct dg_profile: an OCI `linux.seccomp`
+ * object, a whole config.json (its .linux.seccomp), or a profile in the
+ * engines' form (generator/profile_load.h). This file reads the document
+ * and its top-level keys; profile_parse_rule.c the rules, profile_conditions.c
+ * the engines' conditions. Every problem is recorded with the JSON path of
+ * the offending value and reading goes on, so that one run reports them all.
  */
-#include "profile.h"
+#include "generator/profile_parse_internal.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "cleanup.h"
-#include "error.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
 
 DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free)
-
-/* Largest errnoRet: the 16-bit data field of a seccomp return value. */
-#define ERRNO_RET_MAX 0xffffu
-#define PATH_MAX_LEN 256
-
-struct pctx {
-	const char *name;   /* file name, "-" or the caller's label */
-	const char *prefix; /* "" or "linux.seccomp." for a config.json */
-};
-
-/* "NAME: PREFIX PATH: message"; always -EINVAL. */
-static int __attribute__((format(printf, 3, 4)))
-perr(const struct pctx *c, const char *path, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!path[0] && !c->prefix[0])
-		return dg_err(EINVAL, "%s: %s", c->name, msg);
-	if (!path[0])
-		return dg_err(EINVAL, "%s: %.*s: %s", c->name, (int)strlen(c->prefix) - 1,
-			      c->prefix, msg);
-	return dg_err(EINVAL, "%s: %s%s: %s", c->name, c->prefix, path, msg);
-}
-
-/* snprintf() for JSON paths; a path longer than the buffer is cut. */
-static void __attribute__((format(printf, 3, 4)))
-pathf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-}
-
-/* Wraps the message that a dg_*_from_name() left with the path. */
-static int pwrap(const struct pctx *c, const char *path, int rc)
-{
-	return dg_err_wrap(rc, "%s: %s%s", c->name, c->prefix, path);
-}
-
-static const char *json_type_name(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a real number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "unknown";
-}
-
-static const char *const docker_only_keys[] = {"includes", "excludes", "archMap"};
-
-/*
- * Rejects a key of obj that is not in allowed[]. moby's "comment" is accepted
- * silently; its "includes"/"excludes"/"archMap" only mean something to Docker
- * (runc ignores them, so they would change what the profile allows), except
- * when empty, as old moby profiles write them on every rule.
- */
-static int check_keys(const struct pctx *c, const char *path, json_t *obj,
-		      const char *const *allowed, size_t n_allowed)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(obj, key, v)
-	{
-		char kpath[PATH_MAX_LEN];
-		bool ok = false;
-
-		pathf(kpath, sizeof(kpath), "%s%s%s", path, path[0] ? "." : "", key);
-		for (size_t i = 0; i < n_allowed && !ok; i++)
-			ok = strcmp(key, allowed[i]) == 0;
-		if (ok || strcmp(key, "comment") == 0)
-			continue;
-		for (size_t i = 0; i < sizeof(docker_only_keys) / sizeof(docker_only_keys[0]);
-		     i++) {
-			if (strcmp(key, docker_only_keys[i]) != 0)
-				continue;
-			if (json_is_null(v) || (json_is_object(v) && json_object_size(v) == 0) ||
-			    (json_is_array(v) && json_array_size(v) == 0))
-				goto next;
-			return perr(c, kpath,
-				    "\"%s\" is Docker-only (moby default.json form) and runtimes "
-				    "ignore it, which changes what the profile allows; driftguard "
-				    "needs the OCI form: give the profile Docker actually applies "
-				    "(the container's config.json linux.seccomp) instead",
-				    key);
-		}
-		return perr(c, kpath, "unknown key \"%s\"; not part of an OCI seccomp profile",
-			    key);
-	next:;
-	}
-	return 0;
-}
-
-static int get_string(const struct pctx *c, const char *path, json_t *j, const char **out)
-{
-	if (!json_is_string(j))
-		return perr(c, path, "must be a string, not %s", json_type_name(j));
-	if (strlen(json_string_value(j)) != json_string_length(j))
-		return perr(c, path, "contains a NUL character");
-	*out = json_string_value(j);
-	return 0;
-}
-
-static int get_u64(const struct pctx *c, const char *path, json_t *j, uint64_t *out)
-{
-	json_int_t v;
-
-	if (!json_is_integer(j))
-		return perr(c, path, "must be a non-negative integer, not %s", json_type_name(j));
-	v = json_integer_value(j);
-	if (v < 0)
-		return perr(c, path, "must be a non-negative integer, not %lld", (long long)v);
-	*out = (uint64_t)v;
-	return 0;
-}
-
-static int get_errno_ret(const struct pctx *c, const char *path, json_t *j, uint32_t *out)
-{
-	uint64_t v;
-	int rc;
-
-	rc = get_u64(c, path, j, &v);
-	if (rc < 0)
-		return rc;
-	if (v > ERRNO_RET_MAX)
-		return perr(c, path, "%llu is out of range 0..%u (16-bit seccomp return data)",
-			    (unsigned long long)v, ERRNO_RET_MAX);
-	*out = (uint32_t)v;
-	return 0;
-}
-
-/* action + errnoRet of a rule or of the default. */
-static int get_action(const struct pctx *c, const char *apath, json_t *act, const char *rpath,
-		      json_t *ret, struct dg_action *out)
-{
-	const char *s;
-	int rc;
-
-	rc = get_string(c, apath, act, &s);
-	if (rc < 0)
-		return rc;
-	rc = dg_action_from_name(s, &out->kind);
-	if (rc < 0)
-		return pwrap(c, apath, rc);
-	out->has_ret = false;
-	out->ret = 0;
-	if (!ret || json_is_null(ret))
-		return 0;
-	if (out->kind != DG_ACT_ERRNO && out->kind != DG_ACT_TRACE)
-		return perr(c, rpath,
-			    "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value, not %s; "
-			    "remove it",
-			    s);
-	rc = get_errno_ret(c, rpath, ret, &out->ret);
-	if (rc < 0)
-		return rc;
-	out->has_ret = true;
-	return 0;
-}
-
-static int parse_arg(const struct pctx *c, const char *path, json_t *j, struct dg_arg *arg)
-{
-	static const char *const keys[] = {"index", "value", "valueTwo", "op"};
-	char kpath[PATH_MAX_LEN];
-	json_t *v;
-	const char *s;
-	uint64_t idx;
-	int rc;
-
-	if (!json_is_object(j))
-		return perr(c, path, "must be an object, not %s", json_type_name(j));
-	rc = check_keys(c, path, j, keys, 4);
-	if (rc < 0)
-		return rc;
-
-	pathf(kpath, sizeof(kpath), "%s.index", path);
-	v = json_object_get(j, "index");
-	if (!v)
-		return perr(c, path, "\"index\" is required");
-	rc = get_u64(c, kpath, v, &idx);
-	if (rc < 0)
-		return rc;
-	if (idx > 5)
-		return perr(c, kpath, "%llu is out of range; syscalls have arguments 0..5",
-			    (unsigned long long)idx);
-	arg->index = (unsigned int)idx;
-
-	pathf(kpath, sizeof(kpath), "%s.value", path);
-	v = json_object_get(j, "value");
-	if (!v)
-		return perr(c, path, "\"value\" is required");
-	rc = get_u64(c, kpath, v, &arg->value);
-	if (rc < 0)
-		return rc;
-
-	pathf(kpath, sizeof(kpath), "%s.valueTwo", path);
-	arg->value_two = 0;
-	v = json_object_get(j, "valueTwo");
-	if (v && !json_is_null(v)) {
-		rc = get_u64(c, kpath, v, &arg->value_two);
-		if (rc < 0)
-			return rc;
-	}
-
-	pathf(kpath, sizeof(kpath), "%s.op", path);
-	v = json_object_get(j, "op");
-	if (!v)
-		return perr(c, path, "\"op\" is required");
-	rc = get_string(c, kpath, v, &s);
-	if (rc < 0)
-		return rc;
-	rc = dg_op_from_name(s, &arg->op);
-	if (rc < 0)
-		return pwrap(c, kpath, rc);
-	return 0;
-}
-
-static int parse_rule(const struct pctx *c, size_t i, json_t *j, struct dg_profile *p)
-{
-	static const char *const keys[] = {"names", "action", "errnoRet", "args"};
-	char path[PATH_MAX_LEN], kpath[PATH_MAX_LEN], rpath[PATH_MAX_LEN];
-	_cleanup_free_ const char **names = NULL;
-	_cleanup_free_ struct dg_arg *args = NULL;
-	struct dg_action act;
-	size_t n_names, n_args = 0, k;
-	json_t *v, *e;
-	int rc;
-
-	pathf(path, sizeof(path), "syscalls[%zu]", i);
-	if (!json_is_object(j))
-		return perr(c, path, "must be an object, not %s", json_type_name(j));
-	rc = check_keys(c, path, j, keys, 4);
-	if (rc < 0)
-		return rc;
-
-	pathf(kpath, sizeof(kpath), "%s.names", path);
-	v = json_object_get(j, "names");
-	if (!v)
-		return perr(c, path, "\"names\" is required (a list of syscall names)");
-	if (!json_is_array(v))
-		return perr(c, kpath, "must be an array of syscall names, not %s",
-			    json_type_name(v));
-	n_names = json_array_size(v);
-	if (n_names == 0)
-		return perr(c, kpath, "is empty; a rule needs at least one syscall name");
-	names = calloc(n_names, sizeof(*names));
-	if (!names)
-		return dg_err(ENOMEM, "out of memory");
-	json_array_foreach(v, k, e)
-	{
-		char npath[PATH_MAX_LEN];
-
-		pathf(npath, sizeof(npath), "%s[%zu]", kpath, k);
-		rc = get_string(c, npath, e, &names[k]);
-		if (rc < 0)
-			return rc;
-		if (!names[k][0])
-			return perr(c, npath, "empty syscall name");
-		/* Valid on some architecture: a negative pseudo number, still fine. */
-		if (seccomp_syscall_resolve_name(names[k]) == __NR_SCMP_ERROR)
-			return perr(c, npath, "unknown syscall \"%s\" (libseccomp %u.%u.%u)",
-				    names[k], SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
-	}
-
-	pathf(kpath, sizeof(kpath), "%s.action", path);
-	pathf(rpath, sizeof(rpath), "%s.errnoRet", path);
-	v = json_object_get(j, "action");
-	if (!v)
-		return perr(c, path, "\"action\" is required");
-	rc = get_action(c, kpath, v, rpath, json_object_get(j, "errnoRet"), &act);
-	if (rc < 0)
-		return rc;
-	if (act.kind == DG_ACT_NOTIFY && !p->listener_path)
-		return perr(c, kpath,
-			    "SCMP_ACT_NOTIFY needs \"listenerPath\", the socket of the seccomp "
-			    "agent; add it or use another action");
-
-	pathf(kpath, sizeof(kpath), "%s.args", path);
-	v = json_object_get(j, "args");
-	if (v && !json_is_null(v)) {
-		if (!json_is_array(v))
-			return perr(c, kpath, "must be an array, not %s", json_type_name(v));
-		n_args = json_array_size(v);
-		if (n_args > 0) {
-			args = calloc(n_args, sizeof(*args));
-			if (!args)
-				return dg_err(ENOMEM, "out of memory");
-		}
-		json_array_foreach(v, k, e)
-		{
-			char apath[PATH_MAX_LEN];
-
-			pathf(apath, sizeof(apath), "%s[%zu]", kpath, k);
-			rc = parse_arg(c, apath, e, &args[k]);
-			if (rc < 0)
-				return rc;
-		}
-	}
-
-	rc = dg_profile_add_rule(p, names, n_names, &act, args, n_args);
-	if (rc < 0)
-		return pwrap(c, path, rc);
-	return 0;
-}
-
-static int parse_string_array(const struct pctx *c, const char *path, json_t *v, size_t *n)
-{
-	if (!json_is_array(v))
-		return perr(c, path, "must be an array of strings, not %s", json_type_name(v));
-	*n = json_array_size(v);
-	return 0;
-}
 
 static int parse_flags(const struct pctx *c, json_t *v, struct dg_profile *p)
 {
@@ -357,14 +27,13 @@ static int parse_flags(const struct pctx *c, json_t *v, struct dg_profile *p)
 		"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
 		"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 	};
-	size_t n = 0, k;
+	bool bad = false;
+	size_t k;
 	json_t *e;
-	int rc;
 
-	rc = parse_string_array(c, "flags", v, &n);
-	if (rc < 0)
-		return rc;
-	p->flags = calloc(n ? n : 1, sizeof(*p->flags));
+	if (!json_is_array(v))
+		return perr(c, "flags", "must be an array of strings, not %s", json_type_name(v));
+	p->flags = calloc(json_array_size(v) + 1, sizeof(*p->flags));
 	if (!p->flags)
 		return dg_err(ENOMEM, "out of memory");
 	json_array_foreach(v, k, e)
@@ -372,19 +41,24 @@ static int parse_flags(const struct pctx *c, json_t *v, struct dg_profile *p)
 		char path[PATH_MAX_LEN];
 		const char *s;
 		bool ok = false, dup = false;
+		int rc;
 
 		pathf(path, sizeof(path), "flags[%zu]", k);
 		rc = get_string(c, path, e, &s);
+		KEEP_GOING(bad, rc);
 		if (rc < 0)
-			return rc;
+			continue;
 		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 			ok = ok || strcmp(s, known[i]) == 0;
-		if (!ok)
-			return perr(c, path,
-				    "unknown flag \"%s\"; use SECCOMP_FILTER_FLAG_TSYNC, "
-				    "SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW or "
-				    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-				    s);
+		if (!ok) {
+			KEEP_GOING(bad, perr(c, path,
+					     "unknown flag \"%s\"; use SECCOMP_FILTER_FLAG_TSYNC, "
+					     "SECCOMP_FILTER_FLAG_LOG, "
+					     "SECCOMP_FILTER_FLAG_SPEC_ALLOW or "
+					     "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+					     s));
+			continue;
+		}
 		for (size_t i = 0; i < p->n_flags; i++)
 			dup = dup || strcmp(p->flags[i], s) == 0;
 		if (dup)
@@ -394,7 +68,7 @@ static int parse_flags(const struct pctx *c, json_t *v, struct dg_profile *p)
 			return dg_err(ENOMEM, "out of memory");
 		p->n_flags++;
 	}
-	return 0;
+	return bad ? -EINVAL : 0;
 }
 
 static int parse_optional_string(const struct pctx *c, const char *path, json_t *v, char **out)
@@ -411,64 +85,88 @@ static int parse_optional_string(const struct pctx *c, const char *path, json_t 
 	return *out ? 0 : dg_err(ENOMEM, "out of memory");
 }
 
+static int parse_architectures(const struct pctx *c, json_t *v, struct dg_profile *p)
+{
+	bool bad = false;
+	json_t *e;
+	size_t k;
+	int rc;
+
+	rc = get_string_array(c, "architectures", v);
+	if (rc < 0)
+		return rc;
+	json_array_foreach(v, k, e)
+	{
+		char path[PATH_MAX_LEN];
+		uint32_t token;
+
+		pathf(path, sizeof(path), "architectures[%zu]", k);
+		rc = dg_arch_from_name(json_string_value(e), &token);
+		if (rc < 0)
+			KEEP_GOING(bad, pwrap(c, path, rc));
+		else if ((rc = dg_profile_add_arch(p, token)) < 0)
+			return rc;
+	}
+	return bad ? -EINVAL : 0;
+}
+
+/* "architectures", or the engines' "archMap" (one of them). */
+static int parse_arch_keys(const struct pctx *c, json_t *j, struct dg_profile *p)
+{
+	json_t *v = json_object_get(j, "architectures");
+	json_t *map = engine_form(c) ? json_object_get(j, "archMap") : NULL;
+	bool bad = false;
+
+	if (v && !json_is_null(v))
+		KEEP_GOING(bad, parse_architectures(c, v, p));
+	if (!map || json_is_null(map))
+		return bad ? -EINVAL : 0;
+	if (json_array_size(v) > 0 && json_array_size(map) > 0)
+		return perr(c, "archMap",
+			    "both \"architectures\" and \"archMap\" are given, which Docker and "
+			    "Podman refuse; keep one of them");
+	KEEP_GOING(bad, parse_arch_map(c, map, p));
+	return bad ? -EINVAL : 0;
+}
+
 static int parse_seccomp(const struct pctx *c, json_t *j, struct dg_profile **out)
 {
-	static const char *const keys[] = {"defaultAction", "defaultErrnoRet", "architectures",
-					   "flags",	    "listenerPath",    "listenerMetadata",
-					   "syscalls"};
+	static const char *const oci_keys[] = {
+		"defaultAction", "defaultErrnoRet",  "architectures", "flags",
+		"listenerPath",	 "listenerMetadata", "syscalls"};
+	static const char *const engine_keys[] = {
+		"defaultAction", "defaultErrnoRet", "architectures",
+		"flags",	 "listenerPath",    "listenerMetadata",
+		"syscalls",	 "archMap",	    "defaultErrno"};
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
+	bool bad = false, default_ok = false;
 	json_t *v, *e;
-	size_t n = 0, k;
+	size_t k;
 	int rc;
 
 	if (!json_is_object(j))
 		return perr(c, "", "must be an object (an OCI linux.seccomp profile), not %s",
 			    json_type_name(j));
-	rc = check_keys(c, "", j, keys, sizeof(keys) / sizeof(keys[0]));
-	if (rc < 0)
-		return rc;
+	if (engine_form(c))
+		KEEP_GOING(bad, check_keys(c, "", j, engine_keys, 9));
+	else
+		KEEP_GOING(bad, check_keys(c, "", j, oci_keys, 7));
 	p = dg_profile_new();
 	if (!p)
 		return dg_err(ENOMEM, "out of memory");
 
-	v = json_object_get(j, "defaultAction");
-	if (!v)
-		return perr(c, "", "\"defaultAction\" is required (e.g. \"SCMP_ACT_ERRNO\")");
-	rc = get_action(c, "defaultAction", v, "defaultErrnoRet",
-			json_object_get(j, "defaultErrnoRet"), &p->default_action);
-	if (rc < 0)
-		return rc;
+	if (!json_object_get(j, "defaultAction"))
+		rc = perr(c, "", "\"defaultAction\" is required (e.g. \"SCMP_ACT_ERRNO\")");
+	else
+		rc = parse_default_action(c, j, &p->default_action);
+	KEEP_GOING(bad, rc);
+	default_ok = rc == 0;
 
-	v = json_object_get(j, "architectures");
-	if (v && !json_is_null(v)) {
-		rc = parse_string_array(c, "architectures", v, &n);
-		if (rc < 0)
-			return rc;
-		json_array_foreach(v, k, e)
-		{
-			char path[PATH_MAX_LEN];
-			const char *s;
-			uint32_t token;
-
-			pathf(path, sizeof(path), "architectures[%zu]", k);
-			rc = get_string(c, path, e, &s);
-			if (rc < 0)
-				return rc;
-			rc = dg_arch_from_name(s, &token);
-			if (rc < 0)
-				return pwrap(c, path, rc);
-			rc = dg_profile_add_arch(p, token);
-			if (rc < 0)
-				return rc;
-		}
-	}
+	KEEP_GOING(bad, parse_arch_keys(c, j, p));
 
 	v = json_object_get(j, "flags");
-	if (v && !json_is_null(v)) {
-		rc = parse_flags(c, v, p);
-		if (rc < 0)
-			return rc;
-	}
+	if (v && !json_is_null(v))
+		KEEP_GOING(bad, parse_flags(c, v, p));
 
 	/* Kept through check and merge; elsewhere "comment" is skipped, as moby does. */
 	v = json_object_get(j, "comment");
@@ -477,39 +175,32 @@ static int parse_seccomp(const struct pctx *c, json_t *j, struct dg_profile **ou
 
 	rc = parse_optional_string(c, "listenerPath", json_object_get(j, "listenerPath"),
 				   &p->listener_path);
-	if (rc < 0)
-		return rc;
-	if (p->listener_path && !p->listener_path[0])
-		return perr(c, "listenerPath", "is empty; give the seccomp agent's socket path");
-	rc = parse_optional_string(c, "listenerMetadata", json_object_get(j, "listenerMetadata"),
-				   &p->listener_metadata);
-	if (rc < 0)
-		return rc;
-	if (p->default_action.kind == DG_ACT_NOTIFY)
-		return perr(c, "defaultAction",
-			    "SCMP_ACT_NOTIFY cannot be the default action (runc refuses it); "
-			    "notify for chosen syscalls instead");
+	if (rc == 0 && p->listener_path && !p->listener_path[0])
+		rc = perr(c, "listenerPath", "is empty; give the seccomp agent's socket path");
+	KEEP_GOING(bad, rc);
+	KEEP_GOING(bad, parse_optional_string(c, "listenerMetadata",
+					      json_object_get(j, "listenerMetadata"),
+					      &p->listener_metadata));
+	if (default_ok && p->default_action.kind == DG_ACT_NOTIFY)
+		KEEP_GOING(bad, perr(c, "defaultAction",
+				     "SCMP_ACT_NOTIFY cannot be the default action (runc refuses "
+				     "it); notify for chosen syscalls instead"));
 
 	v = json_object_get(j, "syscalls");
-	if (v && !json_is_null(v)) {
-		if (!json_is_array(v))
-			return perr(c, "syscalls", "must be an array of rules, not %s",
-				    json_type_name(v));
-		json_array_foreach(v, k, e)
-		{
-			rc = parse_rule(c, k, e, p);
-			if (rc < 0)
-				return rc;
-		}
-	}
+	if (v && !json_is_null(v) && !json_is_array(v))
+		KEEP_GOING(bad, perr(c, "syscalls", "must be an array of rules, not %s",
+				     json_type_name(v)));
+	else if (json_is_array(v))
+		json_array_foreach(v, k, e) KEEP_GOING(bad, parse_rule(c, k, e, p));
+	if (bad)
+		return -EINVAL;
 	*out = TAKE_PTR(p);
 	return 0;
 }
 
 /* A bare profile, or a config.json whose .linux.seccomp is taken. */
-static int parse_root(const char *name, json_t *root, struct dg_profile **out)
+static int parse_root(struct pctx *c, json_t *root, struct dg_profile **out)
 {
-	struct pctx c = {.name = name, .prefix = ""};
 	json_t *linux_obj, *seccomp;
 
 	if (json_is_object(root) && !json_object_get(root, "defaultAction") &&
@@ -517,50 +208,117 @@ static int parse_root(const char *name, json_t *root, struct dg_profile **out)
 		linux_obj = json_object_get(root, "linux");
 		seccomp = linux_obj ? json_object_get(linux_obj, "seccomp") : NULL;
 		if (!json_is_object(linux_obj) || !seccomp || json_is_null(seccomp))
-			return perr(&c, "linux.seccomp",
+			return perr(c, "linux.seccomp",
 				    "not present: this OCI config.json has no seccomp profile; "
 				    "give a profile file or a config.json that has one");
-		c.prefix = "linux.seccomp.";
-		return parse_seccomp(&c, seccomp, out);
+		c->prefix = "linux.seccomp.";
+		/* The runtime reads this one: the engines' keys mean nothing to it. */
+		c->host = NULL;
+		return parse_seccomp(c, seccomp, out);
 	}
-	return parse_seccomp(&c, root, out);
+	return parse_seccomp(c, root, out);
 }
 
-static int syntax_error(const char *name, const json_error_t *e)
+/*
+ * The result of reading one file: its first error as dg_errmsg(), with the
+ * number of others, for callers that print one line.
+ */
+static int finish(struct dg_problems *problems, size_t first, int rc)
 {
-	if (e->line < 0)
-		return dg_err(EINVAL, "%s: %s", name, e->text);
-	return dg_err(EINVAL, "%s:%d:%d: %s", name, e->line, e->column, e->text);
+	size_t n_errors = 0, first_error = 0;
+
+	if (rc == 0 || fatal(rc))
+		return rc;
+	for (size_t i = problems->n; i-- > first;) {
+		if (problems->v[i].error) {
+			n_errors++;
+			first_error = i;
+		}
+	}
+	if (n_errors == 0)
+		return dg_err(EINVAL, "invalid profile");
+	if (n_errors == 1)
+		return dg_err(EINVAL, "%s", problems->v[first_error].msg);
+	return dg_err(EINVAL, "%s (and %zu more problems)", problems->v[first_error].msg,
+		      n_errors - 1);
 }
 
-int dg_profile_parse_string(const char *text, const char *name, struct dg_profile **out)
+static int read_json(json_t *root, const json_error_t *e, const char *name,
+		     const struct dg_profile_host *host, struct dg_problems *problems,
+		     struct dg_profile **out)
+{
+	struct pctx c = {.name = name,
+			 .prefix = "",
+			 .host = host,
+			 .skip_unknown = host != NULL,
+			 .problems = problems};
+	size_t first = problems->n;
+	int rc;
+
+	*out = NULL;
+	if (!root && e->line < 0)
+		rc = perr(&c, "", "%s", e->text);
+	else if (!root)
+		rc = dg_problems_add(problems, true, "%s:%d:%d: %s", name, e->line, e->column,
+				     e->text)
+			     ?: -EINVAL;
+	else
+		rc = parse_root(&c, root, out);
+	return finish(problems, first, rc);
+}
+
+int dg_profile_read_string(const char *text, const char *name, const struct dg_profile_host *host,
+			   struct dg_problems *problems, struct dg_profile **out)
 {
 	_cleanup_(json_decrefp) json_t *root = NULL;
+	struct dg_problems local = {0};
 	json_error_t e;
+	int rc;
 
 	if (!name)
 		name = "<string>";
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &e);
-	if (!root)
-		return syntax_error(name, &e);
-	return parse_root(name, root, out);
+	rc = read_json(root, &e, name, host, problems ? problems : &local, out);
+	dg_problems_free(&local);
+	return rc;
 }
 
-int dg_profile_parse_file(const char *path, struct dg_profile **out)
+int dg_profile_read_file(const char *path, const struct dg_profile_host *host,
+			 struct dg_problems *problems, struct dg_profile **out)
 {
 	_cleanup_(json_decrefp) json_t *root = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
+	struct dg_problems local = {0};
 	json_error_t e;
+	int rc;
 
+	*out = NULL;
+	if (!problems)
+		problems = &local;
 	if (strcmp(path, "-") == 0) {
 		root = json_loadf(stdin, JSON_REJECT_DUPLICATES, &e);
 	} else {
 		f = fopen(path, "re");
-		if (!f)
-			return dg_err(errno, "%s: cannot open: %s", path, strerror(errno));
+		if (!f) {
+			rc = dg_err(errno, "%s: cannot open: %s", path, strerror(errno));
+			if (dg_problems_add(problems, true, "%s", dg_errmsg()) < 0)
+				rc = -ENOMEM;
+			dg_problems_free(&local);
+			return rc;
+		}
 		root = json_loadf(f, JSON_REJECT_DUPLICATES, &e);
 	}
-	if (!root)
-		return syntax_error(path, &e);
-	return parse_root(path, root, out);
+	rc = read_json(root, &e, path, host, problems, out);
+	dg_problems_free(&local);
+	return rc;
+}
+
+int dg_profile_parse_string(const char *text, const char *name, struct dg_profile **out)
+{
+	return dg_profile_read_string(text, name, NULL, NULL, out);
+}
+
+int dg_profile_parse_file(const char *path, struct dg_profile **out)
+{
+	return dg_profile_read_file(path, NULL, NULL, out);
 }

@@ -3,7 +3,7 @@
  * Serialising a profile as OCI JSON with a stable key order; writing it is
  * text_file.c's (atomic: a temporary file beside it, fsync, rename).
  */
-#include "profile.h"
+#include "generator/profile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
-#include "error.h"
-#include "text_file.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "generator/text_file.h"
 
 /* json_object_set_new() that tells whether it worked (the value is stolen). */
 static bool set(json_t *obj, const char *key, json_t *v)
@@ -79,7 +79,7 @@ static json_t *rule_json(const struct dg_rule *r)
 	return TAKE_PTR(o);
 }
 
-static json_t *profile_json(const struct dg_profile *p)
+json_t *dg_profile_to_json(const struct dg_profile *p)
 {
 	_cleanup_(json_decrefp) json_t *o = json_object();
 	_cleanup_(json_decrefp) json_t *rules = json_array();
@@ -135,7 +135,7 @@ static json_t *profile_json(const struct dg_profile *p)
 
 char *dg_profile_to_string(const struct dg_profile *p)
 {
-	_cleanup_(json_decrefp) json_t *root = profile_json(p);
+	_cleanup_(json_decrefp) json_t *root = dg_profile_to_json(p);
 	_cleanup_free_ char *s = NULL;
 	char *out;
 

@@ -19,7 +19,7 @@ jq '.process.terminal = false | .process.args = ["sh", "-c",
 	"$demo/bundle/config.json" >"$demo/config.json" && mv "$demo/config.json" "$demo/bundle/config.json"
 
 echo "== learning: driftguard learn -o profile.json -- runc run -b BUNDLE dg-demo"
-./build/enforcer/driftguard learn -o "$demo/profile.json" -- runc run -b "$demo/bundle" dg-demo
+./build/cli/driftguard learn -o "$demo/profile.json" -- runc run -b "$demo/bundle" dg-demo
 echo "== the learned profile"
 cat "$demo/profile.json"
 echo "== replay under the learned profile"

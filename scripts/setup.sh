@@ -46,10 +46,13 @@ quiet() {
 apt-get update -qq
 quiet apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config meson ninja-build clang llvm \
+	libclang-rt-dev \
 	libelf-dev zlib1g-dev libseccomp-dev libcap-dev libyaml-dev \
 	libcmocka-dev libjansson-dev \
 	runc busybox-static jq util-linux procps valgrind \
-	qemu-system-x86 cpio bc kmod xz-utils zstd
+	bpftrace \
+	qemu-system-x86 cpio bc kmod xz-utils zstd \
+	systemd python3-yaml
 quiet apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	libbpf-dev bpftool
 rm -f "$log"

@@ -13,3 +13,5 @@ tests/vm/fetch-kernels.sh
 meson test -C build --print-errorlogs "$@"
 # The unit tests again under valgrind: no leaks, no memory errors.
 meson test -C build --print-errorlogs --setup valgrind --suite unit
+# The parsers of untrusted input under libFuzzer, 20 s each (tests/fuzz/README.md).
+tests/fuzz/run.sh 20

@@ -34,7 +34,9 @@ expect 1 'No such file' "check a missing file" "$DG" check /nonexistent.json
 printf '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [\n' >"$TMP/trunc.json"
 expect 1 'trunc.json:[0-9]+:[0-9]+' "check reports line:column" "$DG" check "$TMP/trunc.json"
 echo '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["nosuchcall"],"action":"SCMP_ACT_ALLOW"}]}' >"$TMP/unk.json"
-expect 1 'nosuchcall' "check names an unknown syscall" "$DG" check "$TMP/unk.json"
+expect 1 'nosuchcall' "check --strict names an unknown syscall" "$DG" check --strict "$TMP/unk.json"
+expect 0 'warning: .*unknown syscall "nosuchcall" ignored' \
+	"check warns about an unknown syscall and leaves it out, as runc and crun" "$DG" check "$TMP/unk.json"
 echo '{"defaultAction":"SCMP_ACT_FROB"}' >"$TMP/act.json"
 expect 1 'SCMP_ACT_FROB' "check names a bad action" "$DG" check "$TMP/act.json"
 expect 2 'takes no arguments' "probe with an argument" "$DG" probe extra

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Container identity (enforcer/identity.c) on real runc containers: their
+# Container identity (containers/identity.c) on real runc containers: their
 # pid, cgroup path and cgroup id resolve to the container id and the name in
 # the bundle's annotations; sub-cgroups resolve to the container; the host
 # and deleted containers do not. Uses the identity_probe test helper.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Test helper: prints the container identity of a pid, a cgroup path or a
- * cgroup id, as enforcer/identity.c resolves it (used by
+ * cgroup id, as containers/identity.c resolves it (used by
  * tests/integration/identity_runc.sh until a CLI command exists).
  *
  * Exit status: 0 a container, 1 the host (not a container), 2 an error.
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "identity.h"
+#include "common/errors.h"
+#include "containers/identity.h"
 
 #define MAX_ROOTS 16
 

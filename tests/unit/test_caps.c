@@ -18,10 +18,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "caps_profile.h"
-#include "cleanup.h"
-#include "error.h"
-#include "learn.h"
+#include "generator/caps_profile.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "bpf/recorder.h"
 
 #define CAP_CHOWN 0
 #define CAP_NET_BIND_SERVICE 10

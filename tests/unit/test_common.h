@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "profile.h"
+#include "common/errors.h"
+#include "generator/profile.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/unit/data"
@@ -56,6 +56,37 @@ static inline void assert_contains(const char *haystack, const char *needle)
 {
 	if (!strstr(haystack, needle))
 		fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
+}
+
+/* The first rule of p with this action, with (or without) args, that names name. */
+static inline const struct dg_rule *find_rule(const struct dg_profile *p,
+					      enum dg_action_kind kind, bool with_args,
+					      const char *name)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct dg_rule *r = &p->rules[i];
+
+		if (r->action.kind != kind || (r->n_args > 0) != with_args)
+			continue;
+		for (size_t k = 0; k < r->n_names; k++) {
+			if (strcmp(r->names[k], name) == 0)
+				return r;
+		}
+	}
+	return NULL;
+}
+
+/* A profile of one SCMP_ACT_ALLOW rule for name, built by code (not parsed). */
+static inline struct dg_profile *one_rule(const char *name, const struct dg_arg *args,
+					  size_t n_args)
+{
+	struct dg_profile *p = dg_profile_new();
+	struct dg_action allow = {.kind = DG_ACT_ALLOW};
+	const char *names[] = {name};
+
+	assert_non_null(p);
+	assert_int_equal(dg_profile_add_rule(p, names, 1, &allow, args, n_args), 0);
+	return p;
 }
 
 /*

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The flight recorder's user-space half (enforcer/flight.c): decoding and
+ * The flight recorder's user-space half (flight/flight.c): decoding and
  * formatting of dump entries, putting a ring in order, and finding a
  * session in learn's index files (written to a temporary directory).
  */
@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "flight.h"
+#include "common/errors.h"
+#include "flight/flight.h"
 
 static struct dg_flight_entry entry(unsigned int abi, unsigned int nr, long long ret, bool done)
 {

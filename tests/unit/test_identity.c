@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Container identity (enforcer/identity.c): the cgroup path parser on the
+ * Container identity (containers/identity.c): the cgroup path parser on the
  * paths real runtimes create, the runc/crun state readers on the state files
  * in data/identity, and the resolver on a cgroup tree made in a temporary
  * directory (any directory's inode stands in for a cgroup id).
@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "identity.h"
+#include "common/errors.h"
+#include "containers/identity.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/unit/data"

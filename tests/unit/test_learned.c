@@ -9,7 +9,7 @@
 
 #include <errno.h>
 
-#include "learned.h"
+#include "generator/learned.h"
 
 static struct dg_syscalls *new_set(void)
 {

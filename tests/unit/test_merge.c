@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 
+#include "generator/learned.h"
+#include "generator/profile_load.h"
 #include "test_common.h"
 
 static struct dg_profile *from(const char *text)
@@ -14,22 +16,6 @@ static struct dg_profile *from(const char *text)
 	if (dg_profile_parse_string(text, "t.json", &p) < 0)
 		fail_msg("%s", dg_errmsg());
 	return p;
-}
-
-static const struct dg_rule *find_rule(const struct dg_profile *p, enum dg_action_kind kind,
-				       bool with_args, const char *name)
-{
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct dg_rule *r = &p->rules[i];
-
-		if (r->action.kind != kind || (r->n_args > 0) != with_args)
-			continue;
-		for (size_t k = 0; k < r->n_names; k++) {
-			if (strcmp(r->names[k], name) == 0)
-				return r;
-		}
-	}
-	return NULL;
 }
 
 static size_t count_rules(const struct dg_profile *p, enum dg_action_kind kind, bool with_args)
@@ -294,6 +280,149 @@ static void test_merge_result_must_compile(void **state)
 	dg_profile_free(a);
 }
 
+/* A socket rule for family 16 (AF_NETLINK) with this action, and what else the profile allows. */
+static struct dg_profile *netlink_rule(const char *allow, const char *action, int errno_ret,
+				       bool swap_args)
+{
+	char text[1024], ret[32] = "";
+	const char *a = "{\"index\":0,\"value\":16,\"op\":\"SCMP_CMP_EQ\"}";
+	const char *b = "{\"index\":2,\"value\":9,\"op\":\"SCMP_CMP_EQ\"}";
+
+	if (errno_ret >= 0)
+		snprintf(ret, sizeof(ret), ",\"errnoRet\":%d", errno_ret);
+	snprintf(text, sizeof(text),
+		 "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+		 "{\"names\":[\"%s\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		 "{\"names\":[\"socket\"],\"action\":\"%s\"%s,\"args\":[%s,%s]}]}",
+		 allow, action, ret, swap_args ? b : a, swap_args ? a : b);
+	return from(text);
+}
+
+/* issue 10: conditional ERRNO rules that differ only in errnoRet made libseccomp refuse. */
+static void test_merge_conditional_errno_conflict(void **state)
+{
+	struct dg_profile *in[3] = {
+		netlink_rule("read", "SCMP_ACT_ERRNO", ENOSYS, false),
+		netlink_rule("write", "SCMP_ACT_ERRNO", EINVAL, true),
+		netlink_rule("close", "SCMP_ACT_ERRNO", -1, false),
+	};
+	struct dg_profile *rev[2] = {in[1], in[0]}, *m = NULL;
+	const struct dg_rule *r;
+
+	(void)state;
+	/* The same comparisons in another order are the same condition. */
+	assert_int_equal(dg_profile_merge(in, 3, &m), 0);
+	assert_int_equal(count_rules(m, DG_ACT_ERRNO, true), 1);
+	r = find_rule(m, DG_ACT_ERRNO, true, "socket");
+	assert_non_null(r);
+	/* Both deny: the earlier input's errno stays (with a warning naming both). */
+	assert_int_equal(r->action.ret, ENOSYS);
+	assert_int_equal(r->n_args, 2);
+	assert_int_equal(m->rules[0].n_names, 3);
+	assert_int_equal(dg_profile_validate(m), 0);
+	dg_profile_free(m);
+
+	assert_int_equal(dg_profile_merge(rev, 2, &m), 0);
+	assert_int_equal(find_rule(m, DG_ACT_ERRNO, true, "socket")->action.ret, EINVAL);
+	dg_profile_free(m);
+	for (size_t i = 0; i < 3; i++)
+		dg_profile_free(in[i]);
+}
+
+static void test_merge_conditional_actions(void **state)
+{
+	struct dg_profile *in[3] = {
+		netlink_rule("read", "SCMP_ACT_ERRNO", ENOSYS, false),
+		netlink_rule("write", "SCMP_ACT_KILL_PROCESS", -1, true),
+		netlink_rule("close", "SCMP_ACT_ALLOW", -1, false),
+	};
+	struct dg_profile *m = NULL;
+
+	(void)state;
+	/* Different actions for the same condition: the strictest, as for unconditional names. */
+	assert_int_equal(dg_profile_merge(in, 2, &m), 0);
+	assert_non_null(find_rule(m, DG_ACT_KILL_PROCESS, true, "socket"));
+	assert_null(find_rule(m, DG_ACT_ERRNO, true, "socket"));
+	dg_profile_free(m);
+	/* ... but an allow for that condition is the union's. */
+	assert_int_equal(dg_profile_merge(in, 3, &m), 0);
+	assert_non_null(find_rule(m, DG_ACT_ALLOW, true, "socket"));
+	assert_int_equal(count_rules(m, DG_ACT_ALLOW, true), 1);
+	assert_int_equal(m->n_rules, 2);
+	assert_int_equal(dg_profile_validate(m), 0);
+	dg_profile_free(m);
+	for (size_t i = 0; i < 3; i++)
+		dg_profile_free(in[i]);
+}
+
+/* Names a learned profile has (x86-64 numbers). */
+static struct dg_profile *learned_profile(void)
+{
+	static const char *const seen[] = {"read", "write",  "openat", "close", "exit_group",
+					   "mmap", "execve", "mount",  "clone3"};
+	struct dg_syscalls *s = calloc(1, sizeof(*s));
+	struct dg_profile *p = NULL;
+
+	assert_non_null(s);
+	for (size_t i = 0; i < sizeof(seen) / sizeof(seen[0]); i++)
+		s->seen[DG_ABI_X86_64]
+		       [seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, seen[i])] = 1;
+	assert_int_equal(dg_profile_from_syscalls(s, 0, &p), 0);
+	free(s);
+	return p;
+}
+
+static bool allows_outright(const struct dg_profile *p, const char *name)
+{
+	return find_rule(p, DG_ACT_ALLOW, false, name) != NULL;
+}
+
+static void test_merge_learned_with_docker_default(void **state)
+{
+	struct dg_profile_host h = {.arch = SCMP_ARCH_X86_64, .kernel = 6, .major = 18};
+	struct dg_problems problems = {0};
+	struct dg_profile *in[2] = {learned_profile(), NULL}, *m = NULL;
+	const struct dg_rule *allow;
+
+	(void)state;
+	assert_int_equal(dg_caps_set_parse("docker", &h.caps), 0);
+	assert_int_equal(dg_profile_read_file(data_path("upstream/moby-default.json"), &h,
+					      &problems, &in[1]),
+			 0);
+	assert_int_equal(dg_profile_merge(in, 2, &m), 0);
+	assert_int_equal(dg_profile_validate(m), 0);
+	/* The union: every name either input allows outright is allowed outright. */
+	for (size_t i = 0; i < 2; i++) {
+		for (size_t k = 0; k < in[i]->n_rules; k++) {
+			const struct dg_rule *r = &in[i]->rules[k];
+
+			for (size_t j = 0;
+			     r->action.kind == DG_ACT_ALLOW && !r->n_args && j < r->n_names; j++)
+				assert_true(allows_outright(m, r->names[j]));
+		}
+	}
+	/* Docker's conditional allows stay; the learned clone3 wins over Docker's ENOSYS. */
+	assert_int_equal(count_rules(m, DG_ACT_ALLOW, true),
+			 count_rules(in[1], DG_ACT_ALLOW, true));
+	assert_true(allows_outright(m, "mount"));
+	assert_true(allows_outright(m, "clone3"));
+	assert_null(find_rule(m, DG_ACT_ERRNO, false, "clone3"));
+	/* The learned ENOSYS fallbacks that Docker allows are gone; nothing else is denied. */
+	allow = &m->rules[0];
+	assert_int_equal(allow->action.kind, DG_ACT_ALLOW);
+	for (size_t k = 1; k < m->n_rules; k++) {
+		for (size_t j = 0; !m->rules[k].n_args && j < m->rules[k].n_names; j++)
+			assert_false(allows_outright(m, m->rules[k].names[j]));
+	}
+	assert_null(find_rule(m, DG_ACT_ERRNO, false, "statx"));
+	assert_int_equal(m->default_action.ret, 1);
+	assert_int_equal(m->n_arches, 3);
+	dg_profile_free(m);
+	dg_profile_free(in[0]);
+	dg_profile_free(in[1]);
+	dg_problems_free(&problems);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +435,9 @@ int main(void)
 		cmocka_unit_test(test_merge_single_and_idempotent),
 		cmocka_unit_test(test_merge_result_must_compile),
 		cmocka_unit_test(test_merge_comments),
+		cmocka_unit_test(test_merge_conditional_errno_conflict),
+		cmocka_unit_test(test_merge_conditional_actions),
+		cmocka_unit_test(test_merge_learned_with_docker_default),
 	};
 
 	seccomp_host_independent();

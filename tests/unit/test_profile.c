@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of the profile model: names, parse (and every error class with
- * its path), compile, serialisation and the atomic write.
+ * its path), compile and serialisation (the atomic write: test_profile_write.c).
  * Data files: $DG_TEST_DATA or -DTEST_DATA_DIR (tests/unit/data).
  */
 #include <errno.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "test_common.h"
 
@@ -457,17 +453,6 @@ static void test_compile_valid(void **state)
 	dg_profile_free(p);
 }
 
-static struct dg_profile *one_rule(const char *name, const struct dg_arg *args, size_t n_args)
-{
-	struct dg_profile *p = dg_profile_new();
-	struct dg_action allow = {.kind = DG_ACT_ALLOW};
-	const char *names[] = {name};
-
-	assert_non_null(p);
-	assert_int_equal(dg_profile_add_rule(p, names, 1, &allow, args, n_args), 0);
-	return p;
-}
-
 static void test_compile_bad_index(void **state)
 {
 	struct dg_arg arg = {.index = 7, .value = 1, .op = SCMP_CMP_EQ};
@@ -531,124 +516,6 @@ static void test_add_rule(void **state)
 	dg_profile_free(p);
 }
 
-static char tmpdir[64];
-
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = calloc(1, 1 << 16);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static int setup_tmpdir(void **state)
-{
-	(void)state;
-	strcpy(tmpdir, "/tmp/dg-test-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown_tmpdir(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void test_write_file(void **state)
-{
-	struct dg_profile *p = load("valid.json"), *q = NULL;
-	char path[128], *want, *got;
-	struct stat st;
-
-	(void)state;
-	snprintf(path, sizeof(path), "%s/out.json", tmpdir);
-	assert_int_equal(dg_profile_write_file(p, path), 0);
-	want = dg_profile_to_string(p);
-	got = slurp(path);
-	assert_string_equal(got, want);
-	free(got);
-	/* Only the target: no temporary left behind. */
-	assert_int_equal(count_entries(tmpdir), 1);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0644);
-	/* Overwrite in place; the result parses back to the same profile. */
-	assert_int_equal(dg_profile_write_file(p, path), 0);
-	assert_int_equal(count_entries(tmpdir), 1);
-	assert_int_equal(dg_profile_parse_file(path, &q), 0);
-	got = dg_profile_to_string(q);
-	assert_string_equal(got, want);
-	free(got);
-	free(want);
-	dg_profile_free(q);
-	dg_profile_free(p);
-}
-
-static void test_write_file_failure(void **state)
-{
-	struct dg_arg arg = {.index = 7, .value = 1, .op = SCMP_CMP_EQ};
-	struct dg_profile *bad = one_rule("read", &arg, 1), *good = load("valid.json");
-	char path[128], old[128], *got;
-	FILE *f;
-
-	(void)state;
-	/* An invalid profile never reaches the disk. */
-	snprintf(path, sizeof(path), "%s/bad.json", tmpdir);
-	assert_int_equal(dg_profile_write_file(bad, path), -EINVAL);
-	assert_contains(dg_errmsg(), "bad.json: refusing to write an invalid profile: syscalls[0]");
-	assert_int_equal(access(path, F_OK), -1);
-
-	/* ... and leaves an existing file as it was. */
-	snprintf(old, sizeof(old), "%s/old.json", tmpdir);
-	f = fopen(old, "we");
-	assert_non_null(f);
-	fputs("previous\n", f);
-	fclose(f);
-	assert_int_equal(dg_profile_write_file(bad, old), -EINVAL);
-	got = slurp(old);
-	assert_string_equal(got, "previous\n");
-	free(got);
-
-	/* A rename that fails (the target is a directory) removes the temporary. */
-	snprintf(path, sizeof(path), "%s/dir", tmpdir);
-	assert_int_equal(mkdir(path, 0755), 0);
-	assert_true(dg_profile_write_file(good, path) < 0);
-	assert_contains(dg_errmsg(), "cannot replace it");
-	assert_int_equal(count_entries(tmpdir), 2); /* old.json and dir */
-
-	/* No such directory. */
-	snprintf(path, sizeof(path), "%s/nodir/p.json", tmpdir);
-	assert_int_equal(dg_profile_write_file(good, path), -ENOENT);
-	assert_contains(dg_errmsg(), "cannot create a temporary file");
-	assert_int_equal(count_entries(tmpdir), 2);
-
-	dg_profile_free(bad);
-	dg_profile_free(good);
-}
-
 static void test_to_string_unrepresentable(void **state)
 {
 	struct dg_arg arg = {.index = 0, .value = UINT64_MAX, .op = SCMP_CMP_EQ};
@@ -685,9 +552,6 @@ int main(void)
 		cmocka_unit_test(test_compile_bad_index),
 		cmocka_unit_test(test_compile_runc_rules),
 		cmocka_unit_test(test_add_rule),
-		cmocka_unit_test_setup_teardown(test_write_file, setup_tmpdir, teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_write_file_failure, setup_tmpdir,
-						teardown_tmpdir),
 		cmocka_unit_test(test_to_string_unrepresentable),
 	};
 

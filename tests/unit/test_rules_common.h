@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Helpers shared by the unit tests of the drift rules (test_rules_*.c). */
+#ifndef __DG_TEST_RULES_COMMON_H
+#define __DG_TEST_RULES_COMMON_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/errors.h"
+#include "enforcer/rules.h"
+
+#ifndef TEST_DATA_DIR
+#define TEST_DATA_DIR "tests/unit/data"
+#endif
+
+/* $DG_TEST_DATA, else -DTEST_DATA_DIR=..., else tests/unit/data (as test_common.h). */
+static inline const char *data_path(const char *name)
+{
+	static char buf[4096];
+	const char *dir = getenv("DG_TEST_DATA");
+
+	snprintf(buf, sizeof(buf), "%s/%s", dir && dir[0] ? dir : TEST_DATA_DIR, name);
+	return buf;
+}
+
+static inline void assert_contains(const char *haystack, const char *needle)
+{
+	if (!strstr(haystack, needle))
+		fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
+}
+
+/* Loads a rules file of the data directory; fails the test on error. */
+static inline struct dg_policy *load_file(const char *name)
+{
+	struct dg_policy *p = NULL;
+
+	if (dg_policy_load_file(data_path(name), &p) < 0)
+		fail_msg("%s: %s", name, dg_errmsg());
+	return p;
+}
+
+/* Loads rules text (named t.yaml in messages); fails the test on error. */
+static inline struct dg_policy *from(const char *yaml)
+{
+	struct dg_policy *p = NULL;
+
+	if (dg_policy_load_string(yaml, "t.yaml", &p) < 0)
+		fail_msg("%s", dg_errmsg());
+	return p;
+}
+
+/* A rule that is valid, to be completed by each case. */
+#define R0 "rules:\n  - name: r0\n    match: {origin: upper}\n    action: block\n"
+
+/* n exceptions then m rules, each rule with k paths; free() the result. */
+static inline char *many(size_t n, size_t m, size_t k)
+{
+	size_t len = 64 + (n + m) * 160 + m * k * 16;
+	char *s = malloc(len), *q = s;
+
+	assert_non_null(s);
+	q += sprintf(q, "exceptions:\n");
+	for (size_t i = 0; i < n; i++)
+		q += sprintf(q, "  - name: e%zu\n    path: /e%zu\n", i, i);
+	q += sprintf(q, "rules:\n");
+	for (size_t i = 0; i < m; i++) {
+		q += sprintf(q,
+			     "  - name: r%zu\n    action: block\n    match:\n"
+			     "      origin: upper\n      path:\n",
+			     i);
+		for (size_t j = 0; j < k; j++)
+			q += sprintf(q, "        - /r%zu/p%zu\n", i, j);
+	}
+	return s;
+}
+
+/* An execution of a drifted binary in a container named web. */
+static inline struct dg_exec_facts in_web(void)
+{
+	return (struct dg_exec_facts){
+		.origin = DG_ORIGIN_UPPER,
+		.kind = DG_KIND_BINARY,
+		.path = "/usr/local/bin/tini",
+		.in_container = true,
+		.container_id = "0123456789abcdef0123",
+		.container_name = "web",
+		.cgroup = "/kubepods/burstable/pod1/0123456789abcdef0123",
+	};
+}
+
+#endif /* __DG_TEST_RULES_COMMON_H */
