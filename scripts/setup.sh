@@ -24,14 +24,21 @@ fi
 
 # Besides the build: every program a test or script runs, named even where a
 # full Debian install has it anyway. minbase (what CI starts from, see
-# scripts/fresh-root.sh) has none of procps, bc, kmod, cpio, xz-utils, zstd.
+# scripts/fresh-root.sh) has none of procps, bc, kmod, cpio, xz-utils, zstd,
+# systemd, git.
 #   runc busybox-static jq       containers, their rootfs, JSON in every test
 #   util-linux                   flock, setpriv, unshare (tests, fetch-kernels.sh)
 #   procps                       pgrep (tests/integration/flight_recorder.sh)
 #   valgrind                     the unit suites again, dump and enforce under it
+#   libclang-rt-dev              libFuzzer and the sanitizers (tests/fuzz/run.sh)
+#   systemd                      systemd-analyze (tests/integration/install.sh)
+#   python3-yaml                 tests/integration/k8s_manifests.sh
 #   qemu-system-x86 cpio         the VM tests (tests/vm/run.sh, mkinitramfs.sh)
 #   bc                           tests/vm/run.sh (elapsed seconds)
 #   kmod xz-utils zstd           tests/vm/fetch-kernels.sh: modinfo, .ko.xz/.ko.zst
+#   bpftrace                     bench/syscall_cost's peers
+#   crun                         profiles/generate-baselines.sh
+#   clang-format-14 git          scripts/check-format.sh (git ls-files)
 export DEBIAN_FRONTEND=noninteractive
 # apt's chatter goes to a log, shown when an install fails: dpkg says what
 # went wrong on stdout, which a plain >/dev/null would hide.
@@ -50,9 +57,9 @@ quiet apt-get install -y -qq --no-install-recommends \
 	libelf-dev zlib1g-dev libseccomp-dev libcap-dev libyaml-dev \
 	libcmocka-dev libjansson-dev \
 	runc busybox-static jq util-linux procps valgrind \
-	bpftrace \
+	systemd python3-yaml \
 	qemu-system-x86 cpio bc kmod xz-utils zstd \
-	systemd python3-yaml
+	bpftrace crun clang-format-14 git
 quiet apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	libbpf-dev bpftool
 rm -f "$log"
