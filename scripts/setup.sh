@@ -22,20 +22,47 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 fi
 
+# Besides the build: every program a test or script runs, named even where a
+# full Debian install has it anyway. minbase (what CI starts from, see
+# scripts/fresh-root.sh) has none of procps, bc, kmod, cpio, xz-utils, zstd,
+# systemd, git.
+#   runc busybox-static jq       containers, their rootfs, JSON in every test
+#   util-linux                   flock, setpriv, unshare (tests, fetch-kernels.sh)
+#   procps                       pgrep (tests/integration/flight_recorder.sh)
+#   valgrind                     the unit suites again, dump and enforce under it
+#   libclang-rt-dev              libFuzzer and the sanitizers (tests/fuzz/run.sh)
+#   systemd                      systemd-analyze (tests/integration/install.sh)
+#   python3-yaml                 tests/integration/k8s_manifests.sh
+#   qemu-system-x86 cpio         the VM tests (tests/vm/run.sh, mkinitramfs.sh)
+#   bc                           tests/vm/run.sh (elapsed seconds)
+#   kmod xz-utils zstd           tests/vm/fetch-kernels.sh: modinfo, .ko.xz/.ko.zst
+#   bpftrace                     bench/syscall_cost's peers
+#   crun                         profiles/generate-baselines.sh
+#   clang-format-14 git          scripts/check-format.sh (git ls-files)
 export DEBIAN_FRONTEND=noninteractive
+# apt's chatter goes to a log, shown when an install fails: dpkg says what
+# went wrong on stdout, which a plain >/dev/null would hide.
+log=$(mktemp /tmp/driftguard-setup.XXXXXX.log)
+quiet() {
+	if ! "$@" >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		echo "setup.sh: '$*' failed (above: the end of $log)" >&2
+		exit 1
+	fi
+}
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends \
+quiet apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config meson ninja-build clang llvm \
 	libclang-rt-dev \
 	libelf-dev zlib1g-dev libseccomp-dev libcap-dev libyaml-dev \
 	libcmocka-dev libjansson-dev \
-	runc busybox-static jq util-linux valgrind \
-	crun bpftrace \
-	qemu-system-x86 cpio xz-utils kmod \
+	runc busybox-static jq util-linux procps valgrind \
 	systemd python3-yaml \
-	>/dev/null
-apt-get install -y -qq --no-install-recommends -t bookworm-backports \
-	libbpf-dev bpftool >/dev/null
+	qemu-system-x86 cpio bc kmod xz-utils zstd \
+	bpftrace crun clang-format-14 git
+quiet apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+	libbpf-dev bpftool
+rm -f "$log"
 
 echo "setup.sh: installed: libbpf $(pkg-config --modversion libbpf)," \
 	"$(bpftool version | head -1), $(clang --version | head -1)"
