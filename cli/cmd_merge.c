@@ -18,8 +18,6 @@
 #include "generator/profile_export.h"
 #include "generator/profile_load.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
-
 #define VERB "driftguard merge"
 
 enum { OPT_CAPS = 0x100, OPT_NAME };

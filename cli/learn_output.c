@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* driftguard learn: writing what was learned, the seccomp profile and the capability sets. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/learn.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "config.h"
+#include "generator/learned.h"
+
+int learn_check_output_dir(const char *output)
+{
+	_cleanup_free_ char *copy = NULL;
+	const char *dir;
+
+	if (!strcmp(output, "-"))
+		return 0;
+	copy = strdup(output);
+	if (!copy)
+		return dg_err(ENOMEM, "out of memory");
+	dir = dirname(copy);
+	if (access(dir, W_OK | X_OK))
+		return dg_err(errno, "cannot write the profile into %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+void learn_command_subject(char *const *cmd, char *buf, size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, "`");
+
+	for (char *const *a = cmd; *a && used < len; a++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", a == cmd ? "" : " ", *a);
+	if (used < len)
+		snprintf(buf + used, len - used, "`");
+}
+
+/*
+ * The profile's "comment": what it was learned from, when, on which kernel,
+ * so that a profile file names its container (runtimes ignore the key).
+ */
+static int set_comment(struct dg_profile *p, const char *subject)
+{
+	char when[32], comment[1536];
+	struct utsname u;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	snprintf(comment, sizeof(comment), "learned by driftguard %s from %s, %s, kernel %s",
+		 DG_VERSION, subject, when, u.release);
+	return dg_profile_set_comment(p, comment);
+}
+
+int learn_write_profile(const struct learn_run *run, unsigned int learned_flags)
+{
+	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
+	_cleanup_free_ struct dg_syscalls *s = NULL;
+	const char *output = run->o->output;
+	uint64_t lost;
+	int rc;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return dg_err(ENOMEM, "out of memory");
+	rc = dg_recorder_read(run->rec, run->session, s);
+	if (rc)
+		return rc;
+	lost = dg_recorder_lost_tasks(run->rec);
+	if (lost)
+		dg_warn("%llu task(s) could not be followed (no task storage); their syscalls "
+			"are missing from the profile",
+			(unsigned long long)lost);
+	rc = dg_profile_from_syscalls(s, learned_flags, &p);
+	if (rc)
+		return dg_err_wrap(rc, "building the profile");
+	rc = set_comment(p, run->subject);
+	if (rc)
+		return rc;
+	rc = dg_profile_write_file(p, output);
+	if (rc)
+		return dg_err_wrap(rc, "writing %s", output);
+	dg_info("recorded %u x86_64, %u i386, %u x32 syscalls; wrote %s",
+		dg_syscalls_count(s, DG_ABI_X86_64), dg_syscalls_count(s, DG_ABI_I386),
+		dg_syscalls_count(s, DG_ABI_X32), output);
+	return 0;
+}
+
+int learn_write_caps(const struct learn_run *run)
+{
+	if (!run->capr)
+		return 0;
+	return dg_caps_write(run->capr, run->session, run->o->caps, run->o->caps_format);
+}
