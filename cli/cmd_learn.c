@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "common/errors.h"
 #include "containers/runtime_state.h"
+#include "generator/text_file.h"
 
 static const char *const gate_names[] = {
 	[GATE_AUTO] = "auto",
@@ -180,9 +181,9 @@ int cmd_learn(int argc, char **argv)
 
 	if (argp_parse(&learn_argp, argc, argv, ARGP_IN_ORDER, NULL, &o) != 0)
 		return 2;
-	rc = learn_check_output_dir(o.output);
+	rc = dg_output_check(o.output);
 	if (!rc && o.caps)
-		rc = learn_check_output_dir(o.caps);
+		rc = dg_output_check(o.caps);
 	if (rc)
 		goto fail;
 	if (geteuid() != 0) {

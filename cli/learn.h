@@ -50,9 +50,6 @@ int learn_run_container(struct learn_run *run);
 /* Remove what was published for `driftguard dump` (a cleanup). */
 void learn_run_unpublish(struct learn_run *run);
 
-/* Fail before the workload runs, not after, if `output` cannot be written. */
-int learn_check_output_dir(const char *output);
-
 /* "`runc run -b b web-1`": the command line as the profile's comment names it. */
 void learn_command_subject(char *const *cmd, char *buf, size_t len);
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* driftguard learn: writing what was learned, the seccomp profile and the capability sets. */
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,22 +13,6 @@
 #include "common/errors.h"
 #include "config.h"
 #include "generator/learned.h"
-
-int learn_check_output_dir(const char *output)
-{
-	_cleanup_free_ char *copy = NULL;
-	const char *dir;
-
-	if (!strcmp(output, "-"))
-		return 0;
-	copy = strdup(output);
-	if (!copy)
-		return dg_err(ENOMEM, "out of memory");
-	dir = dirname(copy);
-	if (access(dir, W_OK | X_OK))
-		return dg_err(errno, "cannot write the profile into %s: %s", dir, strerror(errno));
-	return 0;
-}
 
 void learn_command_subject(char *const *cmd, char *buf, size_t len)
 {
