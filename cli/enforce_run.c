@@ -234,10 +234,6 @@ static void enforce_state_clear(struct enforce_state *st)
 	st->policy = NULL;
 }
 
-DG_DEFINE_CLEANUP(struct dg_enforcer *, dg_enforcer_close);
-DG_DEFINE_CLEANUP(struct dg_flight_watch *, dg_flight_watch_free);
-DG_DEFINE_CLEANUP(struct dg_policy *, dg_policy_free);
-
 /* The fds the loop waits on. */
 enum { POLL_EVENTS, POLL_CONTAINERS, POLL_FDS };
 
