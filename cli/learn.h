@@ -8,6 +8,8 @@
 #ifndef __DG_CLI_LEARN_H
 #define __DG_CLI_LEARN_H
 
+#include <stdbool.h>
+
 #include "flight/flight.h"
 #include "generator/cap_recorder.h"
 #include "generator/recorder.h"
@@ -56,8 +58,11 @@ void learn_command_subject(char *const *cmd, char *buf, size_t len);
 /*
  * Write the profile of what the session recorded so far to o->output (again
  * at each call); learned_flags: DG_LEARNED_* of generator/learned.h.
+ * partial: the workload failed (exited non-zero or was killed, not by
+ * learn): a profile already at o->output stays, this one goes to
+ * o->output.partial (generator/text_file.h), and the message says so.
  */
-int learn_write_profile(const struct learn_run *run, unsigned int learned_flags);
+int learn_write_profile(const struct learn_run *run, unsigned int learned_flags, bool partial);
 
 /* Write the capability sets of the session to o->caps (nothing without --caps). */
 int learn_write_caps(const struct learn_run *run);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "common/errors.h"
 #include "config.h"
 #include "generator/learned.h"
+#include "generator/text_file.h"
 
 void learn_command_subject(char *const *cmd, char *buf, size_t len)
 {
@@ -44,7 +46,33 @@ static int set_comment(struct dg_profile *p, const char *subject)
 	return dg_profile_set_comment(p, comment);
 }
 
-int learn_write_profile(const struct learn_run *run, unsigned int learned_flags)
+/*
+ * The profile of a run whose workload failed, when output holds one already:
+ * to PATH.partial beside it, so that a complete profile is not replaced by
+ * what a failed run saw. *written: the path written (free() it).
+ */
+static int write_partial(const struct dg_profile *p, const char *output, char **written)
+{
+	_cleanup_free_ char *text = NULL;
+	int rc;
+
+	rc = dg_profile_validate(p);
+	if (rc < 0)
+		return dg_err_wrap(rc, "%s: refusing to write an invalid profile", output);
+	text = dg_profile_to_string(p);
+	if (!text)
+		return dg_err(ENOMEM, "out of memory");
+	return dg_write_text_file_beside(text, output, written);
+}
+
+static bool is_regular_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int learn_write_profile(const struct learn_run *run, unsigned int learned_flags, bool partial)
 {
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
 	_cleanup_free_ struct dg_syscalls *s = NULL;
@@ -69,6 +97,18 @@ int learn_write_profile(const struct learn_run *run, unsigned int learned_flags)
 	rc = set_comment(p, run->subject);
 	if (rc)
 		return rc;
+	if (partial && is_regular_file(output)) {
+		_cleanup_free_ char *written = NULL;
+
+		rc = write_partial(p, output, &written);
+		if (rc)
+			return dg_err_wrap(rc, "writing beside %s", output);
+		dg_info("recorded %u x86_64, %u i386, %u x32 syscalls; the workload failed, so %s "
+			"is kept and this run's profile was written to %s",
+			dg_syscalls_count(s, DG_ABI_X86_64), dg_syscalls_count(s, DG_ABI_I386),
+			dg_syscalls_count(s, DG_ABI_X32), output, written);
+		return 0;
+	}
 	rc = dg_profile_write_file(p, output);
 	if (rc)
 		return dg_err_wrap(rc, "writing %s", output);

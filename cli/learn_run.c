@@ -175,9 +175,9 @@ static int start_caps(struct learn_run *run, enum dg_caps_gate gate, const char 
 	return 0;
 }
 
-static int write_outputs(const struct learn_run *run, unsigned int learned_flags)
+static int write_outputs(const struct learn_run *run, unsigned int learned_flags, bool partial)
 {
-	int rc = learn_write_profile(run, learned_flags);
+	int rc = learn_write_profile(run, learned_flags, partial);
 
 	return rc ?: learn_write_caps(run);
 }
@@ -190,6 +190,7 @@ int learn_run_command(struct learn_run *run)
 	char **cmd = o->cmd;
 	unsigned int flags = 0, learned_flags = 0;
 	int rc, wstatus = 0, exit_code;
+	bool stopped = false;
 	pid_t pid = -1, w;
 
 	/* The command line names the container, if any. */
@@ -245,9 +246,10 @@ int learn_run_command(struct learn_run *run)
 			dg_info("%s: writing the profile, then stopping %s (pid %d)",
 				sig == SIGTERM ? "time is up or SIGTERM" : "interrupted", cmd[0],
 				pid);
-			rc = write_outputs(run, learned_flags);
+			rc = write_outputs(run, learned_flags, false);
 			if (rc)
 				break;
+			stopped = true;
 			kill(pid, sig);
 		}
 	}
@@ -255,7 +257,8 @@ int learn_run_command(struct learn_run *run)
 	if (rc)
 		return rc;
 	exit_code = exit_status(wstatus);
-	rc = write_outputs(run, learned_flags);
+	/* A workload learn stopped ended as asked: its profile is complete. */
+	rc = write_outputs(run, learned_flags, exit_code != 0 && !stopped);
 	if (rc)
 		return rc;
 	if (exit_code)
@@ -303,5 +306,5 @@ int learn_run_container(struct learn_run *run)
 		if (stop_signal)
 			break;
 	}
-	return write_outputs(run, 0);
+	return write_outputs(run, 0, false);
 }
