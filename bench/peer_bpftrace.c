@@ -39,7 +39,7 @@ struct peer_bpftrace {
 	int prog_fd; /* its sys_enter program, -1 if not found */
 };
 
-DG_DEFINE_CLEANUP(struct peer_bpftrace *, peer_bpftrace_stop)
+DG_DEFINE_CLEANUP(struct peer_bpftrace *, peer_bpftrace_stop);
 
 static uint32_t last_prog_id(void)
 {

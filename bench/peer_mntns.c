@@ -34,7 +34,7 @@ struct peer_mntns {
 	struct bpf_program *prog;
 };
 
-DG_DEFINE_CLEANUP(struct peer_mntns *, peer_mntns_stop)
+DG_DEFINE_CLEANUP(struct peer_mntns *, peer_mntns_stop);
 
 int peer_mntns_self(uint32_t *inum)
 {

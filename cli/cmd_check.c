@@ -16,8 +16,6 @@
 #include "generator/profile.h"
 #include "generator/profile_load.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
-
 #define VERB "driftguard check"
 
 enum { OPT_STRICT = 0x100, OPT_CAPS };

@@ -19,8 +19,6 @@
 #include "generator/profile_export.h"
 #include "generator/profile_load.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
-
 #define VERB "driftguard convert"
 
 enum { OPT_STRICT = 0x100, OPT_CAPS, OPT_NAME };

@@ -17,8 +17,7 @@
 #include "generator/profile.h"
 #include "generator/profile_export.h"
 #include "generator/profile_load.h"
-
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
+#include "generator/text_file.h"
 
 #define VERB "driftguard merge"
 
@@ -148,6 +147,10 @@ static int merge_files(const struct merge_env *env)
 	_cleanup_(dg_problems_free) struct dg_problems notes = {0};
 	int rc;
 
+	/* A wrong -o fails before the inputs are read, as learn's does. */
+	rc = dg_output_check(env->output);
+	if (rc < 0)
+		return rc;
 	rc = read_inputs(env, &in);
 	if (rc < 0)
 		return rc;

@@ -26,7 +26,7 @@ struct dg_enforcer {
 	void *ctx;
 };
 
-DG_DEFINE_CLEANUP(struct enforce_bpf *, enforce_bpf__destroy)
+DG_DEFINE_CLEANUP(struct enforce_bpf *, enforce_bpf__destroy);
 
 static int bpf_errno(int rc)
 {

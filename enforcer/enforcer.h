@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "bpf/enforce.h"
+#include "common/cleanup.h"
 
 enum dg_backend_choice {
 	DG_BACKEND_CHOICE_AUTO,
@@ -28,6 +29,7 @@ typedef void (*dg_event_fn)(const struct dg_exec_event *ev, void *ctx);
 int dg_enforcer_open(enum dg_backend_choice choice, dg_event_fn on_event, void *ctx,
 		     struct dg_enforcer **out, char *why, size_t why_len);
 void dg_enforcer_close(struct dg_enforcer *e);
+DG_DEFINE_CLEANUP(struct dg_enforcer *, dg_enforcer_close);
 
 enum dg_backend dg_enforcer_backend(const struct dg_enforcer *e);
 

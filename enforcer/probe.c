@@ -108,8 +108,8 @@ static void probe_lsm_list(struct dg_probe *p)
 			p->lsms, p->lsms);
 }
 
-DG_DEFINE_CLEANUP(struct probe_bpf *, probe_bpf__destroy)
-DG_DEFINE_CLEANUP(struct recorder_bpf *, recorder_bpf__destroy)
+DG_DEFINE_CLEANUP(struct probe_bpf *, probe_bpf__destroy);
+DG_DEFINE_CLEANUP(struct recorder_bpf *, recorder_bpf__destroy);
 
 /* Load only `prog` of the probe object; 0 or -errno. */
 static int load_one(struct bpf_program *(*pick)(struct probe_bpf *), bool attach_and_exec,

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "bpf/enforce.h"
+#include "common/cleanup.h"
 
 enum dg_policy_mode {
 	DG_MODE_ENFORCE = 0,
@@ -80,6 +81,7 @@ struct dg_policy {
 int dg_policy_load_file(const char *path, struct dg_policy **out);
 int dg_policy_load_string(const char *yaml, const char *name, struct dg_policy **out);
 void dg_policy_free(struct dg_policy *p);
+DG_DEFINE_CLEANUP(struct dg_policy *, dg_policy_free);
 
 /* What the kernel knows about one execution or executable mapping. */
 struct dg_exec_facts {

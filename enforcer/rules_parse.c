@@ -53,8 +53,6 @@ static const struct dg_yaml_name scope_names[] = {
 	{NULL, 0},
 };
 
-DG_DEFINE_CLEANUP(struct dg_policy *, dg_policy_free)
-
 /* ---- parsing ------------------------------------------------------------------------------ */
 
 struct pctx {

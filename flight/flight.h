@@ -39,6 +39,7 @@
 #include <jansson.h>
 
 #include "bpf/recorder.h"
+#include "containers/identity.h"
 
 #define DG_FLIGHT_PIN_ROOT "/sys/fs/bpf/driftguard"
 #define DG_FLIGHT_INDEX_DIR "/run/driftguard"
@@ -127,6 +128,14 @@ int dg_flight_publish(struct dg_flight_pub *pub, const char *tool, int ring_fd, 
 
 /* Replace the sessions of a published index (borrowed), atomically. */
 int dg_flight_publish_sessions(struct dg_flight_pub *pub, json_t *sessions);
+
+/*
+ * A session's entry of the index, without its "session" number (flight_index.c):
+ * learn's command ("cmd:<learn pid>", the workload's pid and argv) or
+ * container ("<display name>" and its identity). NULL when out of memory.
+ */
+json_t *dg_flight_command_session(char *const *cmd, pid_t pid);
+json_t *dg_flight_container_session(const struct dg_identity *c);
 
 /* Remove the pins and the index; safe to call twice or unpublished. */
 void dg_flight_unpublish(struct dg_flight_pub *pub);

@@ -54,6 +54,34 @@ json_t *dg_flight_index_new(const char *tool, pid_t pid, const char *pin_dir, un
 			 "entry_size", (int)sizeof(struct dg_flight_entry), "sessions", sessions);
 }
 
+json_t *dg_flight_command_session(char *const *cmd, pid_t pid)
+{
+	char name[32];
+	json_t *argv;
+
+	snprintf(name, sizeof(name), "cmd:%d", (int)getpid());
+	argv = json_array();
+	for (char *const *a = cmd; argv && *a; a++)
+		if (json_array_append_new(argv, json_string(*a))) {
+			json_decref(argv);
+			return NULL;
+		}
+	return json_pack("{s:s, s:i, s:o}", "name", name, "pid", (int)pid, "command", argv);
+}
+
+json_t *dg_flight_container_session(const struct dg_identity *c)
+{
+	json_t *ident_json = NULL;
+	char name[512];
+
+	if (dg_identity_to_json(c, &ident_json)) {
+		dg_err_clear();
+		ident_json = json_pack("{s:s, s:i}", "id", c->id, "init_pid", (int)c->init_pid);
+	}
+	dg_identity_display(c, name, sizeof(name));
+	return json_pack("{s:s, s:o}", "name", name, "container", ident_json);
+}
+
 int dg_flight_index_write(const char *path, json_t *index)
 {
 	char tmp[PATH_MAX];

@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "common/cleanup.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
 
@@ -36,6 +37,7 @@ struct dg_flight_watch;
 int dg_flight_watch_new(unsigned int entries, struct dg_inventory *inv,
 			struct dg_flight_watch **out);
 void dg_flight_watch_free(struct dg_flight_watch *w);
+DG_DEFINE_CLEANUP(struct dg_flight_watch *, dg_flight_watch_free);
 
 /* Entries per ring after rounding. */
 unsigned int dg_flight_watch_entries(const struct dg_flight_watch *w);

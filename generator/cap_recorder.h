@@ -13,6 +13,7 @@
 #define __DG_CAP_RECORDER_H
 
 #include "bpf/cap_recorder.h"
+#include "common/cleanup.h"
 #include "generator/caps_profile.h"
 #include "generator/recorder.h"
 
@@ -32,6 +33,7 @@ int dg_caps_open(struct dg_recorder *r, struct dg_caps **out);
  * fexit fallback on kernels where BPF-LSM works).
  */
 void dg_caps_close(struct dg_caps *c);
+DG_DEFINE_CLEANUP(struct dg_caps *, dg_caps_close);
 
 /* "lsm/capable + fexit/cap_capable", "fexit/cap_capable" or "lsm/capable". */
 const char *dg_caps_backend(const struct dg_caps *c);

@@ -169,8 +169,6 @@ static int collect_names(const struct dg_syscalls *s, unsigned int flags, char *
 	return 0;
 }
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
-
 int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 			     struct dg_profile **out)
 {

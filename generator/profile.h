@@ -16,6 +16,8 @@
 #include <jansson.h>
 #include <seccomp.h>
 
+#include "common/cleanup.h"
+
 /*
  * OCI seccomp actions. Ordered from the strictest to the most permissive,
  * as runtime-spec#1317 proposes; merge keeps the strictest default.
@@ -130,6 +132,7 @@ int dg_profile_add_arch(struct dg_profile *p, uint32_t token);
 int dg_profile_add_rule(struct dg_profile *p, const char *const *names, size_t n_names,
 			const struct dg_action *action, const struct dg_arg *args, size_t n_args);
 void dg_profile_free(struct dg_profile *p);
+DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
 /* Replace the comment (NULL: none). */
 int dg_profile_set_comment(struct dg_profile *p, const char *comment);
 

@@ -33,8 +33,6 @@
 #include "common/errors.h"
 #include "common/macros.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
-
 /* The inputs and what messages call them: their file names, or "input N". */
 struct inputs {
 	struct dg_profile *const *p;

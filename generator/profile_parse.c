@@ -18,8 +18,6 @@
 #include "common/errors.h"
 #include "common/macros.h"
 
-DG_DEFINE_CLEANUP(struct dg_profile *, dg_profile_free);
-
 static int parse_flags(const struct pctx *c, json_t *v, struct dg_profile *p)
 {
 	static const char *const known[] = {

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "bpf/recorder.h"
+#include "common/cleanup.h"
 
 struct dg_recorder;
 
@@ -32,6 +33,7 @@ struct dg_recorder_opts {
  */
 int dg_recorder_open_opts(const struct dg_recorder_opts *opts, struct dg_recorder **out);
 void dg_recorder_close(struct dg_recorder *r);
+DG_DEFINE_CLEANUP(struct dg_recorder *, dg_recorder_close);
 
 /*
  * Hand out a zeroed session slot (a released one first). *first_seq (NULL:

@@ -24,7 +24,7 @@ expect 2 'unrecognized option' "unknown flag" "$DG" learn --frob -o x -- true
 expect 2 '-o FILE is required' "learn without -o" "$DG" learn -- true
 expect 2 'either a command' "learn without a command" "$DG" learn -o "$TMP/x.json"
 expect 2 'duration wants a positive' "bad --duration" "$DG" learn -o x --duration abc -- true
-expect 125 'cannot write the profile into /nonexistent' "output dir missing" \
+expect 125 'cannot create a file in /nonexistent' "output dir missing" \
 	"$DG" learn -o /nonexistent/p.json -- true
 check "no file in a missing dir" [ ! -e /nonexistent/p.json ]
 expect 125 'needs root.*sudo' "learn as non-root" \

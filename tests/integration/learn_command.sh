@@ -35,6 +35,18 @@ set -e
 check "exit status 7 passed through (got $rc)" [ "$rc" -eq 7 ]
 check "profile written for a failing command" profile_has "$TMP/exit.json" exit_group
 
+# Failing again over that profile: it stays, this run's goes to PATH.partial.
+cp "$TMP/exit.json" "$TMP/exit.before"
+set +e
+err=$("$DG" learn -o "$TMP/exit.json" -- /bin/busybox sh -c 'busybox true; exit 7' 2>&1)
+rc=$?
+set -e
+check "failing over a profile: status 7 (got $rc)" [ "$rc" -eq 7 ]
+check "failing over a profile: the profile stays" cmp -s "$TMP/exit.json" "$TMP/exit.before"
+check "failing over a profile: PATH.partial written" profile_has "$TMP/exit.json.partial" exit_group
+check "failing over a profile: says where ($err)" \
+	grep -q "is kept and this run's profile was written to $TMP/exit.json.partial" <<<"$err"
+
 # Ctrl-C: the profile is written with what was seen, the command stops.
 "$DG" learn -q -o "$TMP/int.json" -- /bin/busybox sleep 30 &
 dg=$!

@@ -244,6 +244,13 @@ static void test_merge_with_docker_default(void **state)
 	assert_contains(err, "2 of 3 inputs have problems (listed above); nothing written");
 	free(err);
 	assert_int_equal(access(out, F_OK), -1);
+
+	/* A wrong -o is said first, before the inputs are parsed. */
+	snprintf(out, sizeof(out), "%s/missing/merged.yaml", tmpdir);
+	assert_int_equal(run_capturing_stderr(cmd_merge, 6, bad_argv, &err), 1);
+	assert_int_equal(count_lines(err, "driftguard merge: "), 1);
+	assert_contains(err, "/missing/merged.yaml: cannot create a file in ");
+	free(err);
 	free(a);
 	free(moby);
 	free(bad);

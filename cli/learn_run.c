@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * driftguard learn: running the workload under recording (a command, an OCI
+ * runtime's container through a learning bundle, or a running container),
+ * stopping it, and writing the outputs when it is done or told to stop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/learn.h"
+#include "common/cleanup.h"
+#include "common/errors.h"
+#include "containers/identity.h"
+#include "containers/lookup.h"
+#include "containers/runtime_state.h"
+#include "generator/learn_bundle.h"
+#include "generator/learned.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void install_stop_handlers(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop};
+
+	/* No SA_RESTART: waits return EINTR so the loop sees the signal. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+static void arm_duration(double seconds)
+{
+	struct itimerval it = {0};
+
+	if (seconds <= 0)
+		return;
+	it.it_value.tv_sec = (time_t)seconds;
+	it.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static int exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}
+
+/*
+ * fork; the child stops itself with its last syscall before the workload
+ * (kill SIGSTOP, entered before it is registered), the parent registers it
+ * and lets it go: the first syscall recorded is the execve itself, so nothing
+ * of driftguard's and nothing of the workload's start-up is mixed up.
+ */
+static int spawn_recorded(struct dg_recorder *r, unsigned int session, unsigned int flags,
+			  char **cmd, pid_t *out)
+{
+	int status[2], rc, wstatus, child_errno = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(status, O_CLOEXEC))
+		return dg_err(errno, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return dg_err(errno, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		long self = syscall(SYS_getpid);
+		int e;
+
+		close(status[0]);
+		syscall(SYS_kill, self, SIGSTOP);
+		execvp(cmd[0], cmd);
+		e = errno;
+		(void)!write(status[1], &e, sizeof(e));
+		_exit(127);
+	}
+	close(status[1]);
+	if (waitpid(pid, &wstatus, WUNTRACED) != pid || !WIFSTOPPED(wstatus)) {
+		close(status[0]);
+		return dg_err(ECHILD, "the child for %s did not reach its start line", cmd[0]);
+	}
+	rc = dg_recorder_track_pid(r, session, pid, flags);
+	if (rc) {
+		close(status[0]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return rc;
+	}
+	kill(pid, SIGCONT);
+	n = read(status[0], &child_errno, sizeof(child_errno));
+	close(status[0]);
+	if (n == sizeof(child_errno)) {
+		waitpid(pid, NULL, 0);
+		return dg_err(child_errno, "cannot run %s: %s", cmd[0], strerror(child_errno));
+	}
+	*out = pid;
+	return 0;
+}
+
+/*
+ * Pin the flight recorder and write the index `driftguard dump` reads
+ * (flight.h). `s` (stolen) is the session's entry. Without it learning
+ * still works, so a failure is a warning.
+ */
+static void publish_flight(struct learn_run *run, json_t *s)
+{
+	_cleanup_(json_decrefp) json_t *sessions = json_array();
+	unsigned int entries = dg_recorder_flight_entries(run->rec);
+	int ring_fd, heads_fd, rc;
+
+	if (!entries) {
+		json_decref(s);
+		return;
+	}
+	if (!sessions || !s || json_object_set_new(s, "session", json_integer(run->session)) ||
+	    json_array_append_new(sessions, s)) {
+		dg_warn("flight recorder: out of memory; `driftguard dump` will not find this one");
+		return;
+	}
+	rc = dg_recorder_flight_fds(run->rec, &ring_fd, &heads_fd);
+	if (!rc)
+		rc = dg_flight_publish(&run->pub, "learn", ring_fd, heads_fd, entries, sessions);
+	if (rc) {
+		dg_warn("%s; `driftguard dump` will not find this session", dg_errmsg());
+		dg_err_clear();
+		return;
+	}
+	dg_debug("flight recorder: last %u syscalls, pinned in %s, index %s", entries,
+		 run->pub.pin_dir, run->pub.index);
+}
+
+void learn_run_unpublish(struct learn_run *run)
+{
+	dg_flight_unpublish(&run->pub);
+}
+
+/*
+ * --caps: start the session's capability recording. A runtime's container
+ * (gate) counts from the container's exec; its learning bundle gives the
+ * process every capability, so the workload's checks succeed and are seen.
+ */
+static int start_caps(struct learn_run *run, enum dg_caps_gate gate, const char *bundle_dir)
+{
+	int rc;
+
+	if (!run->capr)
+		return 0;
+	rc = dg_caps_track_session(run->capr, run->session, gate);
+	if (rc || !bundle_dir)
+		return rc;
+	rc = dg_caps_widen_bundle(bundle_dir);
+	if (rc)
+		return dg_err_wrap(rc, "giving the learning bundle every capability");
+	dg_info("learning capabilities (%s): the container gets every capability while "
+		"learning; what it uses is written to %s",
+		dg_caps_backend(run->capr), run->o->caps);
+	return 0;
+}
+
+static int write_outputs(const struct learn_run *run, unsigned int learned_flags, bool partial)
+{
+	int rc = learn_write_profile(run, learned_flags, partial);
+
+	return rc ?: learn_write_caps(run);
+}
+
+int learn_run_command(struct learn_run *run)
+{
+	const struct learn_opts *o = run->o;
+	struct dg_learn_bundle bundle = {0};
+	_cleanup_free_ char **runtime_argv = NULL;
+	char **cmd = o->cmd;
+	unsigned int flags = 0, learned_flags = 0;
+	int rc, wstatus = 0, exit_code;
+	bool stopped = false;
+	pid_t pid = -1, w;
+
+	/* The command line names the container, if any. */
+	learn_command_subject(o->cmd, run->subject, sizeof(run->subject));
+	if (o->gate != GATE_NONE) {
+		rc = dg_learn_bundle_prepare(o->cmd, &bundle, &runtime_argv);
+		if (rc < 0)
+			return dg_err_wrap(rc, "preparing the learning bundle");
+		if (rc > 0) {
+			cmd = runtime_argv;
+			flags = DG_TASK_GATE_SECCOMP;
+			learned_flags = DG_LEARNED_RUNTIME_TAIL;
+			dg_info("learning an OCI runtime's container: the runtime gets %s with a "
+				"permissive learning filter; recording starts where the final "
+				"filter will apply%s",
+				bundle.dir,
+				bundle.replaced_seccomp ? " (the bundle's own seccomp profile is "
+							  "replaced while learning)"
+							: "");
+		} else if (o->gate == GATE_SECCOMP) {
+			flags = DG_TASK_GATE_SECCOMP;
+		}
+	}
+
+	rc = start_caps(run, flags & DG_TASK_GATE_SECCOMP ? DG_CAPS_GATE_EXEC : DG_CAPS_GATE_NONE,
+			bundle.dir[0] ? bundle.dir : NULL);
+	if (rc) {
+		dg_learn_bundle_cleanup(&bundle);
+		return rc;
+	}
+	install_stop_handlers();
+	rc = spawn_recorded(run->rec, run->session, flags, cmd, &pid);
+	if (rc) {
+		dg_learn_bundle_cleanup(&bundle);
+		return rc;
+	}
+	arm_duration(o->duration);
+	publish_flight(run, dg_flight_command_session(o->cmd, pid));
+
+	for (;;) {
+		w = waitpid(pid, &wstatus, 0);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			rc = dg_err(errno, "waitpid: %s", strerror(errno));
+			break;
+		}
+		if (stop_signal) {
+			int sig = stop_signal == SIGALRM ? SIGTERM : stop_signal;
+
+			/* Keep what we have, then let the workload shut down. */
+			stop_signal = 0;
+			dg_info("%s: writing the profile, then stopping %s (pid %d)",
+				sig == SIGTERM ? "time is up or SIGTERM" : "interrupted", cmd[0],
+				pid);
+			rc = write_outputs(run, learned_flags, false);
+			if (rc)
+				break;
+			stopped = true;
+			kill(pid, sig);
+		}
+	}
+	dg_learn_bundle_cleanup(&bundle);
+	if (rc)
+		return rc;
+	exit_code = exit_status(wstatus);
+	/* A workload learn stopped ended as asked: its profile is complete. */
+	rc = write_outputs(run, learned_flags, exit_code != 0 && !stopped);
+	if (rc)
+		return rc;
+	if (exit_code)
+		dg_info("%s exited with status %d", cmd[0], exit_code);
+	return exit_code;
+}
+
+int learn_run_container(struct learn_run *run)
+{
+	const struct learn_opts *o = run->o;
+	_cleanup_free_ struct dg_container_to_record *c = calloc(1, sizeof(*c));
+	_cleanup_close_ int pidfd = -1;
+	char name[512];
+	int rc;
+
+	if (!c)
+		return dg_err(ENOMEM, "out of memory");
+	rc = dg_container_to_record(o->runtime_root ?: DG_RUNC_STATE_ROOT, o->container, c);
+	if (rc)
+		return rc;
+	pidfd = (int)syscall(SYS_pidfd_open, c->ident.init_pid, 0);
+	if (pidfd < 0)
+		return dg_err(errno, "container \"%s\" (pid %d): %s", c->ident.id,
+			      c->ident.init_pid, strerror(errno));
+	rc = start_caps(run, DG_CAPS_GATE_NONE, NULL);
+	if (rc)
+		return rc;
+	rc = dg_recorder_watch_cgroup(run->rec, run->session, c->init_cgroup_id, 0);
+	if (rc)
+		return rc;
+	snprintf(run->subject, sizeof(run->subject), "container %s",
+		 dg_identity_display(&c->ident, name, sizeof(name)));
+	publish_flight(run, dg_flight_container_session(&c->ident));
+	dg_info("recording container %s (init pid %d, cgroup %s) until it exits%s", c->ident.id,
+		c->ident.init_pid, c->init_cgroup, o->duration > 0 ? " or --duration is up" : "");
+	install_stop_handlers();
+	arm_duration(o->duration);
+	for (;;) {
+		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+
+		if (poll(&pfd, 1, -1) > 0)
+			break; /* the container's init exited */
+		if (errno != EINTR)
+			return dg_err(errno, "poll: %s", strerror(errno));
+		if (stop_signal)
+			break;
+	}
+	return write_outputs(run, 0, false);
+}

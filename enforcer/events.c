@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The events of the drift policy as JSON lines (events.h). */
+#include "enforcer/events.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "common/macros.h"
+
+/* Names of the bits of enum dg_origin and enum dg_kind: bit i is names[i]. */
+static const char *const origin_names[] = {"upper", "memfd", "off-rootfs", "image"};
+static const char *const kind_names[] = {"binary", "script", "mapping"};
+
+/* The name of the lowest bit set in `mask`; "unknown" when none of them is. */
+static const char *bit_name(const char *const *names, size_t n, unsigned int mask)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mask & (1u << i))
+			return names[i];
+	return "unknown";
+}
+
+static json_t *origin_list(unsigned int mask)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ARRAY_SIZE(origin_names); i++)
+		if (mask & (1u << i))
+			json_array_append_new(a, json_string(origin_names[i]));
+	return a;
+}
+
+static void format_time(long long real_ns, char *buf, size_t len)
+{
+	time_t secs = (time_t)(real_ns / 1000000000LL);
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06lldZ", base, (real_ns % 1000000000LL) / 1000);
+}
+
+long long dg_event_clock_offset(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+}
+
+json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identity *ident,
+			 const char *rule, long long mono_to_real_ns)
+{
+	const char *origin = bit_name(origin_names, ARRAY_SIZE(origin_names), ev->origin);
+	const char *kind = bit_name(kind_names, ARRAY_SIZE(kind_names), ev->kind);
+	char when[48], reason[96], display[512];
+	json_t *container;
+
+	if (ident)
+		container = json_pack("{s:s, s:s, s:s, s:s}", "runtime",
+				      dg_runtime_name(ident->runtime), "id", ident->id, "name",
+				      ident->name, "display",
+				      dg_identity_display(ident, display, sizeof(display)));
+	else
+		container = json_pack("{s:s}", "runtime", "host");
+	format_time((long long)ev->time_ns + mono_to_real_ns, when, sizeof(when));
+	snprintf(reason, sizeof(reason), "%s %s", origin, kind);
+	return json_pack("{s:s, s:o, s:I, s:I, s:I, s:s, s:s, s:b, s:b, s:b, s:o, s:s, s:s, s:s, "
+			 "s:s, s:s}",
+			 "time", when, "container", container, "cgroup_id",
+			 (json_int_t)ev->cgroup_id, "pid", (json_int_t)ev->pid, "tid",
+			 (json_int_t)ev->tid, "comm", ev->comm, "path", ev->path, "path_complete",
+			 ev->path_full, "fupper_layer", ev->fupper, "eupper_layer", ev->eupper,
+			 "origin", origin_list(ev->origin), "kind", kind, "reason", reason, "rule",
+			 rule, "action", ev->action == DG_VERDICT_BLOCK ? "block" : "audit",
+			 "backend", ev->backend == DG_BACKEND_LSM ? "lsm" : "signal");
+}
+
+void dg_event_set_syscalls(json_t *line, json_t *tail, const char *unavailable)
+{
+	if (!unavailable && tail && !json_array_size(tail))
+		unavailable = "nothing recorded before the decision: the container was found only "
+			      "after it (its ring starts then)";
+	if (unavailable)
+		json_object_set_new(line, "syscalls_unavailable", json_string(unavailable));
+	json_object_set_new(line, "syscalls", tail ? tail : json_null());
+}
+
+void dg_event_print(FILE *out, json_t *line)
+{
+	char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (text) {
+		fprintf(out, "%s\n", text);
+		fflush(out);
+	}
+	free(text);
+}
