@@ -181,8 +181,7 @@ struct storm_result {
 	double took;
 };
 
-static void container_side(const char *root, int cmd_fd, int res_fd, int iterations,
-			   int seconds)
+static void container_side(const char *root, int cmd_fd, int res_fd, int iterations, int seconds)
 {
 	char c;
 
@@ -243,16 +242,25 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "r:n:R:s:b:")) != -1) {
 		switch (opt) {
-		case 'r': rules = optarg; break;
-		case 'n': iterations = atoi(optarg); break;
-		case 'R': rounds = atoi(optarg); break;
-		case 's': seconds = atoi(optarg); break;
+		case 'r':
+			rules = optarg;
+			break;
+		case 'n':
+			iterations = atoi(optarg);
+			break;
+		case 'R':
+			rounds = atoi(optarg);
+			break;
+		case 's':
+			seconds = atoi(optarg);
+			break;
 		case 'b':
-			choice = !strcmp(optarg, "lsm") ? DG_BACKEND_CHOICE_LSM
+			choice = !strcmp(optarg, "lsm")	     ? DG_BACKEND_CHOICE_LSM
 				 : !strcmp(optarg, "signal") ? DG_BACKEND_CHOICE_SIGNAL
 							     : DG_BACKEND_CHOICE_AUTO;
 			break;
-		default: goto usage;
+		default:
+			goto usage;
 		}
 	}
 	if (optind != argc - 1 || rounds < 1 || rounds > 32 || iterations < 1 || seconds < 1)

@@ -14,7 +14,7 @@
 
 #define DG_MAX_RULES 32
 #define DG_PATTERN_MAX 128 /* bytes of a path prefix or suffix, NUL included */
-#define DG_PATH_MAX 256    /* bytes of a path in an event, NUL included */
+#define DG_PATH_MAX 256	   /* bytes of a path in an event, NUL included */
 #define DG_RULE_MAX_CGROUPS 8
 
 /*
@@ -66,10 +66,10 @@ enum dg_path_match {
 
 /* One compiled rule; rules are evaluated in index order, first match decides. */
 struct dg_rule_bpf {
-	unsigned char action;  /* enum dg_verdict */
-	unsigned char scope;   /* enum dg_scope */
-	unsigned char origins; /* enum dg_origin mask: any of them matches */
-	unsigned char kinds;   /* enum dg_kind mask: any of them matches */
+	unsigned char action;	  /* enum dg_verdict */
+	unsigned char scope;	  /* enum dg_scope */
+	unsigned char origins;	  /* enum dg_origin mask: any of them matches */
+	unsigned char kinds;	  /* enum dg_kind mask: any of them matches */
 	unsigned char path_match; /* enum dg_path_match */
 	unsigned char prefix_len; /* strlen(prefix) */
 	unsigned char suffix_len; /* strlen(suffix) */
@@ -106,15 +106,15 @@ struct dg_exec_event {
 	unsigned long long time_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	unsigned long long cgroup_id;
 	unsigned long long mntns;
-	unsigned int pid;  /* tgid */
+	unsigned int pid; /* tgid */
 	unsigned int tid;
-	unsigned int rule; /* index of the deciding rule */
-	unsigned char action;  /* enum dg_verdict taken (AUDIT when audit_only downgraded a block) */
-	unsigned char backend; /* enum dg_backend */
-	unsigned char kind;    /* enum dg_kind of this event */
-	unsigned char origin;  /* enum dg_origin of the file named by exec / mapped */
-	unsigned char fupper;  /* the file named by exec is upper-layer */
-	unsigned char eupper;  /* the binary that will run (interpreter) is upper-layer */
+	unsigned int rule;    /* index of the deciding rule */
+	unsigned char action; /* enum dg_verdict taken (AUDIT when audit_only downgraded a block) */
+	unsigned char backend;	 /* enum dg_backend */
+	unsigned char kind;	 /* enum dg_kind of this event */
+	unsigned char origin;	 /* enum dg_origin of the file named by exec / mapped */
+	unsigned char fupper;	 /* the file named by exec is upper-layer */
+	unsigned char eupper;	 /* the binary that will run (interpreter) is upper-layer */
 	unsigned char path_full; /* path is complete (d_path), else the last component */
 	unsigned char pad;
 	char comm[16];

@@ -14,7 +14,7 @@
 enum dg_abi {
 	DG_ABI_X86_64 = 0,
 	DG_ABI_I386 = 1, /* int 0x80 / sysenter from any task: TS_COMPAT */
-	DG_ABI_X32 = 2,  /* 64-bit entry with __X32_SYSCALL_BIT set */
+	DG_ABI_X32 = 2,	 /* 64-bit entry with __X32_SYSCALL_BIT set */
 	DG_ABI_COUNT = 3,
 };
 
@@ -72,7 +72,7 @@ struct dg_cgroup_watch {
  * [max(0, head - N), head), entry `seq` at slot seq & (N - 1).
  */
 #define DG_FLIGHT_SUGGESTED 256 /* what the docs suggest; learn's default is off */
-#define DG_FLIGHT_MAX 65536 /* entries per session */
+#define DG_FLIGHT_MAX 65536	/* entries per session */
 #define DG_FLIGHT_NARGS 6
 /* dg_flight_entry.seq while sys_enter rewrites the entry. */
 #define DG_FLIGHT_WRITING 0xffffffffffffffffULL
@@ -81,14 +81,14 @@ struct dg_cgroup_watch {
 #define DG_FLIGHT_RET (1u << 0) /* ret is set: the syscall returned */
 
 struct dg_flight_entry {
-	unsigned long long seq;		       /* DG_FLIGHT_WRITING, fields, then seq */
-	unsigned long long ts;		       /* CLOCK_MONOTONIC ns at sys_enter */
+	unsigned long long seq;			  /* DG_FLIGHT_WRITING, fields, then seq */
+	unsigned long long ts;			  /* CLOCK_MONOTONIC ns at sys_enter */
 	unsigned long long args[DG_FLIGHT_NARGS]; /* i386: zero-extended 32-bit */
-	long long ret;			       /* valid with DG_FLIGHT_RET */
-	unsigned int tid;		       /* kernel (init pid namespace) tid */
-	unsigned int nr;		       /* syscall number, x32 bit cleared */
-	unsigned short abi;		       /* enum dg_abi */
-	unsigned short flags;		       /* DG_FLIGHT_* */
+	long long ret;				  /* valid with DG_FLIGHT_RET */
+	unsigned int tid;			  /* kernel (init pid namespace) tid */
+	unsigned int nr;			  /* syscall number, x32 bit cleared */
+	unsigned short abi;			  /* enum dg_abi */
+	unsigned short flags;			  /* DG_FLIGHT_* */
 	unsigned int pad;
 };
 

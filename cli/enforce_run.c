@@ -66,7 +66,8 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 	json_t *tail = NULL;
 
 	if (!st->flight) {
-		dg_event_set_syscalls(line, NULL, "the flight recorder is off (--flight-recorder 0)");
+		dg_event_set_syscalls(line, NULL,
+				      "the flight recorder is off (--flight-recorder 0)");
 		return;
 	}
 	for (int tries = 0; tries < TAIL_WAIT_TRIES; tries++) {
@@ -100,8 +101,9 @@ static void on_event(const struct dg_exec_event *ev, void *ctx)
 	if (ev->rule < DG_MAX_RULES && st->src[ev->rule] < st->policy->n_rules)
 		rule = &st->policy->rules[st->src[ev->rule]];
 	/* The recorder's copy first: a container that just exited is gone from its state. */
-	container = (st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, &ident) == 0) ||
-		    dg_inventory_resolve_id(st->containers, ev->cgroup_id, &ident) == 0;
+	container =
+		(st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, &ident) == 0) ||
+		dg_inventory_resolve_id(st->containers, ev->cgroup_id, &ident) == 0;
 	line = dg_event_to_json(ev, container ? &ident : NULL, rule ? rule->name : "?",
 				st->mono_to_real_ns);
 	if (!line)
@@ -120,8 +122,8 @@ enum install_step { INSTALL_COMPILE, INSTALL_LOAD };
  * it compiles to what runs already; 0 loaded. On error the running policy
  * stays and *failed says where.
  */
-static int install_policy(struct enforce_state *st, const struct dg_policy *p,
-			  bool only_if_changed, enum install_step *failed)
+static int install_policy(struct enforce_state *st, const struct dg_policy *p, bool only_if_changed,
+			  enum install_step *failed)
 {
 	struct dg_container_resolver resolver = dg_live_resolver(st->containers);
 	struct dg_rule_bpf compiled[DG_MAX_RULES];
@@ -274,8 +276,9 @@ int enforce_run(const struct enforce_opts *o)
 	if (o->flight) {
 		rc = dg_flight_watch_new(o->flight, containers, &flight);
 		if (rc)
-			return dg_err_wrap(rc, "flight recorder (--flight-recorder 0 enforces without "
-					       "it)");
+			return dg_err_wrap(rc,
+					   "flight recorder (--flight-recorder 0 enforces without "
+					   "it)");
 		st.flight = flight;
 	}
 	rc = dg_enforcer_open(o->backend, on_event, &st, &enforcer, why, sizeof(why));

@@ -70,8 +70,9 @@ static int ensure_tracefs(void)
 	    !access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
 		return 0;
 	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
-		return dg_err(errno, "the signal backend needs tracefs, and mounting it on "
-				     "/sys/kernel/tracing failed: %s; mount it and retry",
+		return dg_err(errno,
+			      "the signal backend needs tracefs, and mounting it on "
+			      "/sys/kernel/tracing failed: %s; mount it and retry",
 			      strerror(errno));
 	dg_info("mounted tracefs on /sys/kernel/tracing (needed to judge scripts)");
 	if (access("/sys/kernel/tracing/events/syscalls", F_OK))
@@ -109,12 +110,14 @@ static int choose_backend(enum dg_backend_choice choice, enum dg_backend *out, c
 			      p.lsm_list.ok ? "bpf is an active LSM" : p.lsm_list.detail,
 			      p.lsm_prog.detail);
 	if (!p.tp_btf.ok)
-		return dg_err(ENOTSUP, "neither BPF-LSM (%s) nor tp_btf (%s) works here: cannot enforce",
+		return dg_err(ENOTSUP,
+			      "neither BPF-LSM (%s) nor tp_btf (%s) works here: cannot enforce",
 			      p.lsm_prog.detail, p.tp_btf.detail);
 	snprintf(why, why_len,
 		 "signal, because BPF-LSM cannot enforce here (%s). Drifted programs are killed "
 		 "with SIGKILL before their first instruction, but the exec itself succeeds, "
-		 "executable mappings are not seen, and a script is judged when its interpreter opens it",
+		 "executable mappings are not seen, and a script is judged when its interpreter "
+		 "opens it",
 		 p.lsm_prog.ok ? p.lsm_list.detail : p.lsm_prog.detail);
 	*out = DG_BACKEND_SIGNAL;
 	return 0;
@@ -152,8 +155,9 @@ int dg_enforcer_open(enum dg_backend_choice choice, dg_event_fn on_event, void *
 	}
 	rc = enforce_bpf__load(skel);
 	if (rc)
-		return dg_err(bpf_errno(rc), "the kernel refused the enforcer's BPF programs: %s "
-					     "(run with -v for the verifier log)",
+		return dg_err(bpf_errno(rc),
+			      "the kernel refused the enforcer's BPF programs: %s "
+			      "(run with -v for the verifier log)",
 			      strerror(bpf_errno(rc)));
 	rc = enforce_bpf__attach(skel);
 	if (rc)
@@ -220,9 +224,9 @@ static int set_cgroup_rules(struct dg_enforcer *e, uint32_t gen, const struct dg
 			rc = bpf_map__update_elem(map, &key, sizeof(key), &mask, sizeof(mask),
 						  BPF_ANY);
 			if (rc)
-				return dg_err(bpf_errno(rc), "cannot scope rule %u to cgroup %llu: %s",
-					      i, (unsigned long long)key.cgroup_id,
-					      strerror(bpf_errno(rc)));
+				return dg_err(
+					bpf_errno(rc), "cannot scope rule %u to cgroup %llu: %s", i,
+					(unsigned long long)key.cgroup_id, strerror(bpf_errno(rc)));
 		}
 	}
 	return 0;
@@ -251,7 +255,8 @@ int dg_enforcer_set_policy(struct dg_enforcer *e, const struct dg_policy_hdr *hd
 	rc = bpf_map__update_elem(e->skel->maps.policy, &gen, sizeof(gen), hdr, sizeof(*hdr),
 				  BPF_ANY);
 	if (rc)
-		return dg_err(bpf_errno(rc), "cannot write the policy: %s", strerror(bpf_errno(rc)));
+		return dg_err(bpf_errno(rc), "cannot write the policy: %s",
+			      strerror(bpf_errno(rc)));
 	/* The switch: programs read active_gen once per decision. */
 	__atomic_store_n(&e->skel->bss->active_gen, gen, __ATOMIC_SEQ_CST);
 	return 0;

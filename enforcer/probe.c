@@ -124,8 +124,7 @@ static int load_one(struct bpf_program *(*pick)(struct probe_bpf *), bool attach
 	if (!skel)
 		return -errno;
 	want = pick(skel);
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, prog == want);
+	bpf_object__for_each_program(prog, skel->obj) bpf_program__set_autoload(prog, prog == want);
 	rc = probe_bpf__load(skel);
 	if (rc)
 		return rc;
@@ -178,8 +177,7 @@ static void probe_programs(struct dg_probe *p)
 		libbpf_set_print(old_print);
 
 	rc = load_one(pick_tp_btf, false, NULL);
-	feature(&p->tp_btf, rc == 0, rc ? "tp_btf program refused: %s" : "loads",
-		strerror(-rc));
+	feature(&p->tp_btf, rc == 0, rc ? "tp_btf program refused: %s" : "loads", strerror(-rc));
 	/* The recorder itself: tp_btf/sys_enter + task storage. */
 	learn = recorder_bpf__open();
 	rc = learn ? recorder_bpf__load(learn) : -errno;

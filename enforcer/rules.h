@@ -101,7 +101,7 @@ struct dg_exec_facts {
  * be NULL.
  */
 enum dg_verdict dg_policy_decide(const struct dg_policy *p, const struct dg_exec_facts *f,
-				int *rule_index);
+				 int *rule_index);
 
 /* Whether one selector matches a task; what resolvers must agree with (rules_match.c). */
 bool dg_selector_matches(const struct dg_container_selector *sel, bool in_container,
@@ -151,9 +151,9 @@ int dg_policy_compile_map(const struct dg_policy *p, const struct dg_container_r
  * (bpf_get_current_ancestor_cgroup_id()). path NULL: unknown.
  */
 enum dg_verdict dg_policy_bpf_decide(const struct dg_policy_hdr *hdr,
-				    const struct dg_rule_bpf *rules, unsigned int origin,
-				    unsigned int kind, const char *path, bool in_container,
-				    const unsigned long long *ancestors, size_t n_ancestors,
-				    int *rule_index);
+				     const struct dg_rule_bpf *rules, unsigned int origin,
+				     unsigned int kind, const char *path, bool in_container,
+				     const unsigned long long *ancestors, size_t n_ancestors,
+				     int *rule_index);
 
 #endif /* __DG_RULES_H */

@@ -121,10 +121,11 @@ static void check_one(const struct dg_policy *p, const struct dg_policy_hdr *hdr
 	enum dg_verdict ba =
 		dg_policy_bpf_decide(hdr, rules, o, k, path, f.in_container, anc, n_anc, &bi);
 
-	FUZZ_CHECK(ma == ba && (mi < 0) == (bi < 0) && (bi < 0 || src[bi] == (unsigned int)mi),
-		   "origin %u kind %u path %s cgroup %s: model verdict %d (rule %d), kernel verdict "
-		   "%d (rule %d)",
-		   o, k, path ? path : "(unknown)", cg->path, (int)ma, mi, (int)ba, bi);
+	FUZZ_CHECK(
+		ma == ba && (mi < 0) == (bi < 0) && (bi < 0 || src[bi] == (unsigned int)mi),
+		"origin %u kind %u path %s cgroup %s: model verdict %d (rule %d), kernel verdict "
+		"%d (rule %d)",
+		o, k, path ? path : "(unknown)", cg->path, (int)ma, mi, (int)ba, bi);
 }
 
 #define N_ORIGINS 4 /* DG_ORIGIN_UPPER .. DG_ORIGIN_IMAGE, one bit each */

@@ -59,9 +59,8 @@ static inline void assert_contains(const char *haystack, const char *needle)
 }
 
 /* The first rule of p with this action, with (or without) args, that names name. */
-static inline const struct dg_rule *find_rule(const struct dg_profile *p,
-					      enum dg_action_kind kind, bool with_args,
-					      const char *name)
+static inline const struct dg_rule *find_rule(const struct dg_profile *p, enum dg_action_kind kind,
+					      bool with_args, const char *name)
 {
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct dg_rule *r = &p->rules[i];

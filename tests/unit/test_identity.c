@@ -306,12 +306,9 @@ static void test_ids_and_equality(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cgroup_paths),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_display),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_normalise),
-		cmocka_unit_test(test_ids_and_equality),
+		cmocka_unit_test(test_cgroup_paths), cmocka_unit_test(test_names),
+		cmocka_unit_test(test_display),	     cmocka_unit_test(test_json),
+		cmocka_unit_test(test_normalise),    cmocka_unit_test(test_ids_and_equality),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,7 +51,7 @@ static void test_i386_named_with_i386_table(void **state)
 
 	(void)state;
 	s->seen[DG_ABI_X86_64][59] = 1; /* execve */
-	s->seen[DG_ABI_I386][20] = 1;   /* i386 getpid; x86-64 20 is writev */
+	s->seen[DG_ABI_I386][20] = 1;	/* i386 getpid; x86-64 20 is writev */
 	assert_int_equal(dg_profile_from_syscalls(s, 0, &p), 0);
 	assert_true(rule_has(allow_rule(p), "getpid"));
 	assert_true(rule_has(allow_rule(p), "execve"));

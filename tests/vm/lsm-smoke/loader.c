@@ -43,8 +43,8 @@ int main(int argc, char **argv)
 		block_bpf__destroy(skel);
 		return 1;
 	}
-	printf("dg-lsm-block: exec of %s (ino %llu) denied; link pinned at %s\n",
-	       argv[1], (unsigned long long)st.st_ino, argv[2]);
+	printf("dg-lsm-block: exec of %s (ino %llu) denied; link pinned at %s\n", argv[1],
+	       (unsigned long long)st.st_ino, argv[2]);
 	/* Closes our fds only; the pinned link keeps the program attached. */
 	block_bpf__destroy(skel);
 	return 0;
