@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Install everything, build (warnings are errors), run every test.
+# Install everything, check the formatting, build (warnings are errors), run
+# every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+# Every C file formatted as .clang-format says (Debian's clang-format 14).
+./scripts/check-format.sh
 if [ ! -f build/build.ninja ]; then
 	meson setup build -Dwerror=true -Dtests=enabled
 fi
