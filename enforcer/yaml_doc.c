@@ -197,7 +197,9 @@ static int load(struct dg_yaml_doc *d, yaml_parser_t *ps, const char *what)
 /* The limits, then the document of buf (len bytes, NULs included: libyaml refuses them). */
 static int load_buffer(struct dg_yaml_doc *d, const char *buf, size_t len, const char *what)
 {
-	_cleanup_(parser_deletep) yaml_parser_t ps;
+	/* Zeroed: a refusal by the limits returns before the parser is initialized,
+	 * and deleting a zeroed parser frees nothing (its cleanup runs either way). */
+	_cleanup_(parser_deletep) yaml_parser_t ps = {0};
 	int rc = check_tokens(d->file, buf, len, what);
 
 	if (rc == 0)
