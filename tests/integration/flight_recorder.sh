@@ -146,8 +146,17 @@ done
 init=$(runc state "$id" | jq .pid)
 "$DG" learn -q --flight-recorder 256 -o "$TMP/ctr.json" --container "$id" &
 dg=$!
-for _ in $(seq 50); do
-	[ -e "/run/driftguard/learn-$dg.json" ] && break
+# The go file only once the recorder has seen the wait loop: the index file
+# appears before the container's tasks are first recorded, and under load
+# the sequence could otherwise start before any nanosleep was recorded.
+waited=false
+for _ in $(seq 100); do
+	if "$DG" dump --json "$id" 2>/dev/null >"$TMP/ready.json" &&
+		jq -e '[.syscalls[].name] | index("nanosleep") != null or index("clock_nanosleep") != null' \
+			"$TMP/ready.json" >/dev/null; then
+		waited=true
+		break
+	fi
 	sleep 0.1
 done
 touch "$TMP/c/rootfs/tmp/go"
@@ -162,6 +171,7 @@ check "dump ID --json: the session is the container" jq -e --arg id "$id" \
 	 .session.container.name == "flightweb"' "$TMP/ctr.dump.json"
 check "dump by container name" bash -c "'$DG' dump flightweb | tail -1 | grep -q ' read('"
 check "dump by id prefix" bash -c "'$DG' dump '${id:0:12}' | tail -1 | grep -q ' read('"
+check "the wait loop is recorded before the go file is made" $waited
 check "the wait loop before the sequence is there too" \
 	jq -e '[.syscalls[].name] | index("nanosleep") != null or index("clock_nanosleep") != null' \
 	"$TMP/ctr.dump.json"
