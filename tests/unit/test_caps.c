@@ -22,6 +22,7 @@
 #include "common/cleanup.h"
 #include "common/errors.h"
 #include "bpf/recorder.h"
+#include "test_files.h"
 
 #define CAP_CHOWN 0
 #define CAP_NET_BIND_SERVICE 10
@@ -200,19 +201,6 @@ static void test_report_i386_and_empty(void **state)
 	b = report(s);
 	assert_string_equal(b, "granted (in the set): CAP_CHOWN (chown/i386)\n"
 			       "denied (not in the set): none\n");
-}
-
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
 }
 
 static void test_write_file_atomic(void **state)

@@ -12,24 +12,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "test_common.h"
-
-static char tmpdir[64];
-
-static int setup_tmpdir(void **state)
-{
-	(void)state;
-	strcpy(tmpdir, "/tmp/dg-cmd-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown_tmpdir(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "test_files.h"
 
 /* Copies, since data_path() reuses one buffer. */
 static char *data(const char *name)

@@ -15,24 +15,7 @@
 #include "generator/profile_export.h"
 #include "generator/profile_load.h"
 #include "test_common.h"
-
-static char tmpdir[64];
-
-static int setup_tmpdir(void **state)
-{
-	(void)state;
-	strcpy(tmpdir, "/tmp/dg-export-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown_tmpdir(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "test_files.h"
 
 /* A YAML node as JSON: plain scalars of digits are integers, true/false booleans. */
 static json_t *node_json(yaml_document_t *doc, yaml_node_t *n)
@@ -88,20 +71,6 @@ static json_t *yaml_json(const char *text)
 	yaml_parser_delete(&ps);
 	assert_non_null(out);
 	return out;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = calloc(1, 1 << 20);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 static const char *problem_text(const struct dg_problems *list, size_t i)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "test_rules_common.h"
+#include "test_files.h"
 
 #include "common/cleanup.h"
 #include "enforcer/yaml_doc.h"
@@ -245,37 +246,6 @@ static void test_size_string(void **state)
 			    "smaller: is this the right file?");
 }
 
-static char tmpdir[64];
-
-static int make_tmpdir(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/dg-test-limits.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-	char path[128];
-
-	(void)state;
-	snprintf(path, sizeof(path), "%s/at.yaml", tmpdir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/above.yaml", tmpdir);
-	unlink(path);
-	return rmdir(tmpdir);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	size_t len = strlen(text);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-}
-
 static void test_size_file(void **state)
 {
 	_cleanup_free_ char *at = sized(1024 * 1024), *above = sized(1024 * 1024 + 1);
@@ -284,12 +254,12 @@ static void test_size_file(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/at.yaml", tmpdir);
-	write_file(path, at);
+	write_text(path, at);
 	assert_int_equal(dg_policy_load_file(path, &p), 0);
 	dg_policy_free(p);
 
 	snprintf(path, sizeof(path), "%s/above.yaml", tmpdir);
-	write_file(path, above);
+	write_text(path, above);
 	assert_int_equal(dg_policy_load_file(path, &p), -EFBIG);
 	assert_null(p);
 	snprintf(want, sizeof(want),
@@ -353,5 +323,5 @@ int main(void)
 		cmocka_unit_test(test_dev_null),
 	};
 
-	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
+	return cmocka_run_group_tests(tests, setup_tmpdir, teardown_tmpdir);
 }
