@@ -12,18 +12,19 @@
 
 #include "common/cleanup.h"
 #include "cli/commands.h"
+#include "cli/profile_options.h"
 #include "common/errors.h"
 #include "generator/profile.h"
 #include "generator/profile_load.h"
 
 #define VERB "driftguard check"
 
-enum { OPT_STRICT = 0x100, OPT_CAPS };
+enum { OPT_STRICT = 0x100 };
 
 struct check_env {
 	bool quiet;
 	bool strict;
-	uint64_t caps;
+	struct dg_read_opts read;
 	char **files;
 	int n_files;
 };
@@ -33,10 +34,6 @@ static const struct argp_option check_options[] = {
 	{"strict", OPT_STRICT, NULL, 0,
 	 "Only the OCI form, as runc reads config.json: Docker/Podman keys and syscall names "
 	 "libseccomp does not know are errors",
-	 0},
-	{"container-caps", OPT_CAPS, "SET", 0,
-	 "The container capabilities Docker/Podman conditions (includes/excludes caps) are "
-	 "evaluated for: docker (default), podman, all, none, CAP_X, -CAP_X, comma-separated",
 	 0},
 	{0},
 };
@@ -52,9 +49,8 @@ static error_t check_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_STRICT:
 		env->strict = true;
 		break;
-	case OPT_CAPS:
-		if (dg_caps_set_parse(arg, &env->caps) < 0)
-			argp_error(state, "--container-caps: %s", dg_errmsg());
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &env->read;
 		break;
 	case ARGP_KEY_ARG:
 		(void)arg;
@@ -122,17 +118,6 @@ static void print_arches(const struct dg_profile *p)
 	}
 }
 
-/* Every problem of the file, errors and (unless quiet) warnings, one line each. */
-static void print_problems(const struct dg_problems *problems, bool quiet)
-{
-	for (size_t i = 0; i < problems->n; i++) {
-		if (problems->v[i].error)
-			fprintf(stderr, VERB ": %s\n", problems->v[i].msg);
-		else if (!quiet)
-			fprintf(stderr, VERB ": warning: %s\n", problems->v[i].msg);
-	}
-}
-
 static int check_one(const char *file, const struct dg_profile_host *host, bool quiet)
 {
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
@@ -142,7 +127,8 @@ static int check_one(const char *file, const struct dg_profile_host *host, bool 
 
 	/* Problems carry the file name (and line:column or JSON path) already. */
 	rc = dg_profile_read_file(file, host, &problems, &p);
-	print_problems(&problems, quiet);
+	/* Every problem of the file, errors and (unless quiet) warnings, one line each. */
+	dg_print_problems(VERB, &problems, quiet);
 	if (rc < 0)
 		return rc;
 	n_warnings = problems.n - problems.n_errors;
@@ -165,9 +151,14 @@ static int check_one(const char *file, const struct dg_profile_host *host, bool 
 
 int cmd_check(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{&dg_read_argp, 0, NULL, 0},
+		{0},
+	};
 	static const struct argp argp = {
 		.options = check_options,
 		.parser = check_parse_opt,
+		.children = children,
 		.args_doc = "FILE...",
 		.doc = "Check seccomp profiles: read each FILE (a linux.seccomp object, a whole "
 		       "config.json, or a Docker/Podman profile whose conditions are evaluated for "
@@ -180,14 +171,13 @@ int cmd_check(int argc, char **argv)
 	int failed = 0;
 
 	/* main() names the program "driftguard check" in argv[0] for argp. */
-	if (dg_caps_set_parse("docker", &env.caps) < 0 ||
-	    argp_parse(&argp, argc, argv, 0, NULL, &env) != 0)
+	if (argp_parse(&argp, argc, argv, 0, NULL, &env) != 0)
 		return 2;
 	if (!env.strict && dg_profile_host_detect(&host) < 0) {
 		fprintf(stderr, VERB ": %s\n", dg_errmsg());
 		return 1;
 	}
-	host.caps = env.caps;
+	host.caps = env.read.caps;
 
 	for (int i = 0; i < env.n_files; i++) {
 		if (check_one(env.files[i], env.strict ? NULL : &host, env.quiet) < 0)

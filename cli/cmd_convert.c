@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "cli/commands.h"
+#include "cli/profile_options.h"
 #include "common/errors.h"
 #include "generator/profile.h"
 #include "generator/profile_export.h"
@@ -21,30 +22,16 @@
 
 #define VERB "driftguard convert"
 
-enum { OPT_STRICT = 0x100, OPT_CAPS, OPT_NAME };
+enum { OPT_STRICT = 0x100 };
 
 struct convert_env {
+	struct dg_read_opts read;
+	struct dg_export_opts out;
 	const char *input;
-	const char *output;
-	const char *name;
-	enum dg_export_format format;
 	bool strict;
-	uint64_t caps;
 };
 
 static const struct argp_option convert_options[] = {
-	{"output", 'o', "OUT", 0, "Write the result to OUT (- for standard output; not for k8s)",
-	 0},
-	{"format", 'f', "FORMAT", 0,
-	 "oci (runtime-spec JSON, the default), spo (a Security Profiles Operator "
-	 "SeccompProfile, YAML) or k8s (OUT.json, the profile, and OUT.yaml, a pod "
-	 "securityContext naming it)",
-	 0},
-	{"name", OPT_NAME, "NAME", 0, "metadata.name of the SeccompProfile (default: OUT's name)",
-	 0},
-	{"container-caps", OPT_CAPS, "SET", 0,
-	 "Capabilities Docker/Podman conditions are evaluated for (as in check; default docker)",
-	 0},
 	{"strict", OPT_STRICT, NULL, 0, "Read IN as the OCI form only (as check --strict)", 0},
 	{0},
 };
@@ -54,21 +41,9 @@ static error_t convert_parse_opt(int key, char *arg, struct argp_state *state)
 	struct convert_env *env = state->input;
 
 	switch (key) {
-	case 'o':
-		if (!arg[0])
-			argp_error(state, "-o needs a file name (or - for standard output)");
-		env->output = arg;
-		break;
-	case 'f':
-		if (dg_export_format_parse(arg, &env->format) < 0)
-			argp_error(state, "--format: %s", dg_errmsg());
-		break;
-	case OPT_NAME:
-		env->name = arg;
-		break;
-	case OPT_CAPS:
-		if (dg_caps_set_parse(arg, &env->caps) < 0)
-			argp_error(state, "--container-caps: %s", dg_errmsg());
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &env->read;
+		state->child_inputs[1] = &env->out;
 		break;
 	case OPT_STRICT:
 		env->strict = true;
@@ -83,20 +58,13 @@ static error_t convert_parse_opt(int key, char *arg, struct argp_state *state)
 		if (!env->input)
 			argp_error(state, "no input profile given; usage: " VERB
 					  " IN -o OUT --format oci|spo|k8s");
-		if (!env->output)
+		if (!env->out.output)
 			argp_error(state, "-o OUT is required");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-static void print_problems(const struct dg_problems *problems)
-{
-	for (size_t i = 0; i < problems->n; i++)
-		fprintf(stderr, VERB ": %s%s\n",
-			problems->v[i].error ? "" : "warning: ", problems->v[i].msg);
 }
 
 static int convert(const struct convert_env *env)
@@ -111,26 +79,32 @@ static int convert(const struct convert_env *env)
 		rc = dg_profile_host_detect(&host);
 		if (rc < 0)
 			return rc;
-		host.caps = env->caps;
+		host.caps = env->read.caps;
 	}
 	rc = dg_profile_read_file(env->input, env->strict ? NULL : &host, &problems, &p);
-	print_problems(&problems);
+	dg_print_problems(VERB, &problems, false);
 	n_errors = problems.n_errors;
 	dg_problems_free(&problems);
 	if (rc < 0)
 		return dg_err(-rc, "%s: %zu problem%s, nothing written", env->input, n_errors,
 			      n_errors == 1 ? "" : "s");
-	rc = dg_profile_export(p, env->format, env->output, env->name, &problems);
+	rc = dg_profile_export(p, env->out.format, env->out.output, env->out.name, &problems);
 	/* What the format could not hold, said whether or not the file was written. */
-	print_problems(&problems);
+	dg_print_problems(VERB, &problems, false);
 	return rc;
 }
 
 int cmd_convert(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{&dg_read_argp, 0, NULL, 0},
+		{&dg_export_argp, 0, NULL, 0},
+		{0},
+	};
 	static const struct argp argp = {
 		.options = convert_options,
 		.parser = convert_parse_opt,
+		.children = children,
 		.args_doc = "IN -o OUT",
 		.doc = "Convert a seccomp profile (OCI, or Docker/Podman evaluated for this "
 		       "machine as check does) to the OCI JSON runtimes read, a Security Profiles "
@@ -138,11 +112,10 @@ int cmd_convert(int argc, char **argv)
 		       "The profile is compiled with libseccomp first; files are written "
 		       "atomically.\vExit status: 0 written, 1 error, 2 usage error.",
 	};
-	struct convert_env env = {.format = DG_EXPORT_OCI};
+	struct convert_env env = {0};
 
 	/* main() names the program "driftguard convert" in argv[0] for argp. */
-	if (dg_caps_set_parse("docker", &env.caps) < 0 ||
-	    argp_parse(&argp, argc, argv, 0, NULL, &env) != 0)
+	if (argp_parse(&argp, argc, argv, 0, NULL, &env) != 0)
 		return 2;
 	if (convert(&env) < 0) {
 		fprintf(stderr, VERB ": %s\n", dg_errmsg());

@@ -13,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "cli/commands.h"
+#include "cli/profile_options.h"
 #include "common/errors.h"
 #include "generator/profile.h"
 #include "generator/profile_export.h"
@@ -21,52 +22,22 @@
 
 #define VERB "driftguard merge"
 
-enum { OPT_CAPS = 0x100, OPT_NAME };
-
 struct merge_env {
-	const char *output;
-	const char *name;
-	enum dg_export_format format;
-	uint64_t caps;
+	struct dg_read_opts read;
+	struct dg_export_opts out;
 	char **files;
 	int n_files;
-};
-
-static const struct argp_option merge_options[] = {
-	{"output", 'o', "OUT", 0, "Write the merged profile to OUT (- for standard output)", 0},
-	{"format", 'f', "FORMAT", 0,
-	 "oci (runtime-spec JSON, the default), spo (a Security Profiles Operator "
-	 "SeccompProfile, YAML) or k8s (OUT.json, the profile, and OUT.yaml, a pod "
-	 "securityContext naming it)",
-	 0},
-	{"name", OPT_NAME, "NAME", 0, "metadata.name of the SeccompProfile (default: OUT's name)",
-	 0},
-	{"container-caps", OPT_CAPS, "SET", 0,
-	 "Capabilities Docker/Podman conditions are evaluated for (as in check; default docker)",
-	 0},
-	{0},
 };
 
 static error_t merge_parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct merge_env *env = state->input;
 
+	(void)arg;
 	switch (key) {
-	case 'o':
-		if (!arg[0])
-			argp_error(state, "-o needs a file name (or - for standard output)");
-		env->output = arg;
-		break;
-	case 'f':
-		if (dg_export_format_parse(arg, &env->format) < 0)
-			argp_error(state, "--format: %s", dg_errmsg());
-		break;
-	case OPT_NAME:
-		env->name = arg;
-		break;
-	case OPT_CAPS:
-		if (dg_caps_set_parse(arg, &env->caps) < 0)
-			argp_error(state, "--container-caps: %s", dg_errmsg());
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &env->read;
+		state->child_inputs[1] = &env->out;
 		break;
 	case ARGP_KEY_ARG:
 		return ARGP_ERR_UNKNOWN; /* the rest are files: ARGP_KEY_ARGS */
@@ -79,7 +50,7 @@ static error_t merge_parse_opt(int key, char *arg, struct argp_state *state)
 			   "no input profile given; usage: " VERB " A.json B.json... -o OUT.json");
 		break;
 	case ARGP_KEY_END:
-		if (!env->output)
+		if (!env->out.output)
 			argp_error(state, "-o OUT is required (use -o - for standard output)");
 		break;
 	default:
@@ -100,13 +71,6 @@ static void inputs_free(struct inputs *in)
 	free(in->p);
 }
 
-static void print_problems(const struct dg_problems *problems)
-{
-	for (size_t i = 0; i < problems->n; i++)
-		fprintf(stderr, VERB ": %s%s\n",
-			problems->v[i].error ? "" : "warning: ", problems->v[i].msg);
-}
-
 /* Every input, with every problem of each; fails when any has an error. */
 static int read_inputs(const struct merge_env *env, struct inputs *in)
 {
@@ -118,7 +82,7 @@ static int read_inputs(const struct merge_env *env, struct inputs *in)
 	rc = dg_profile_host_detect(&host);
 	if (rc < 0)
 		return rc;
-	host.caps = env->caps;
+	host.caps = env->read.caps;
 	in->p = calloc((size_t)env->n_files, sizeof(*in->p));
 	if (!in->p)
 		return dg_err(ENOMEM, "out of memory");
@@ -132,7 +96,7 @@ static int read_inputs(const struct merge_env *env, struct inputs *in)
 		else
 			in->n++;
 	}
-	print_problems(&problems);
+	dg_print_problems(VERB, &problems, false);
 	if (bad)
 		return dg_err(EINVAL,
 			      "%zu of %d inputs have problems (listed above); nothing written", bad,
@@ -148,7 +112,7 @@ static int merge_files(const struct merge_env *env)
 	int rc;
 
 	/* A wrong -o fails before the inputs are read, as learn's does. */
-	rc = dg_output_check(env->output);
+	rc = dg_output_check(env->out.output);
 	if (rc < 0)
 		return rc;
 	rc = read_inputs(env, &in);
@@ -157,17 +121,22 @@ static int merge_files(const struct merge_env *env)
 	rc = dg_profile_merge_named(in.p, (const char *const *)env->files, in.n, &merged);
 	if (rc < 0)
 		return rc;
-	rc = dg_profile_export(merged, env->format, env->output, env->name, &notes);
+	rc = dg_profile_export(merged, env->out.format, env->out.output, env->out.name, &notes);
 	/* What the format could not hold, said whether or not the file was written. */
-	print_problems(&notes);
+	dg_print_problems(VERB, &notes, false);
 	return rc;
 }
 
 int cmd_merge(int argc, char **argv)
 {
+	static const struct argp_child children[] = {
+		{&dg_read_argp, 0, NULL, 0},
+		{&dg_export_argp, 0, NULL, 0},
+		{0},
+	};
 	static const struct argp argp = {
-		.options = merge_options,
 		.parser = merge_parse_opt,
+		.children = children,
 		.args_doc = "PROFILE... -o OUT",
 		.doc = "Merge seccomp profiles (e.g. of several runs or replicas, or a learned "
 		       "one and Docker's default; read as check reads them) into one that allows "
@@ -175,18 +144,17 @@ int cmd_merge(int argc, char **argv)
 		       "compiled with libseccomp before it is written, atomically; on any error "
 		       "nothing is written.\vExit status: 0 written, 1 error, 2 usage error.",
 	};
-	struct merge_env env = {.format = DG_EXPORT_OCI};
+	struct merge_env env = {0};
 
 	/* main() names the program "driftguard merge" in argv[0] for argp. */
-	if (dg_caps_set_parse("docker", &env.caps) < 0 ||
-	    argp_parse(&argp, argc, argv, 0, NULL, &env) != 0)
+	if (argp_parse(&argp, argc, argv, 0, NULL, &env) != 0)
 		return 2;
 
 	if (merge_files(&env) < 0) {
 		fprintf(stderr, VERB ": %s\n", dg_errmsg());
 		return 1;
 	}
-	if (strcmp(env.output, "-") != 0)
-		dg_info("merge: %d profiles merged into %s", env.n_files, env.output);
+	if (strcmp(env.out.output, "-") != 0)
+		dg_info("merge: %d profiles merged into %s", env.n_files, env.out.output);
 	return 0;
 }
