@@ -10,30 +10,10 @@
 
 #include "common/errors.h"
 #include "enforcer/rules.h"
+#include "tests/unit/fake_cgroups.h"
 
 #include <stdbool.h>
 
-/* A fake host: cgroups, some of them containers (tests/unit/test_rules.c's). */
-struct fake_cg {
-	const char *path;
-	unsigned long long id;
-	const char *ctr_id, *ctr_name; /* NULL: not a container */
-};
-
-static const struct fake_cg world[] = {
-	{"/", 1, NULL, NULL},
-	{"/kubepods", 2, NULL, NULL},
-	{"/kubepods/burstable", 3, NULL, NULL},
-	{"/kubepods/burstable/pod1", 4, NULL, NULL},
-	{"/kubepods/burstable/pod1/aaaaaaaaaaaa1111", 5, "aaaaaaaaaaaa1111", "web"},
-	{"/kubepods/burstable/pod1/bbbbbbbbbbbb2222", 6, "bbbbbbbbbbbb2222", "api-1"},
-	{"/system.slice", 7, NULL, NULL},
-	{"/system.slice/docker-cccccccccccc3333.scope", 8, "cccccccccccc3333", "runner-x-build"},
-	{"/system.slice/docker-dddddddddddd4444.scope", 9, "dddddddddddd4444", "api-2"},
-	{"/user.slice", 10, NULL, NULL},
-};
-
-#define N_WORLD (sizeof(world) / sizeof(world[0]))
 #define MAX_PATHS 32
 #define PATH_BUF 512
 
@@ -41,34 +21,9 @@ static const struct fake_cg world[] = {
 static int fake_resolve(void *ctx, const struct dg_container_selector *sel, unsigned long long *ids,
 			size_t max, size_t *n)
 {
-	size_t cnt = 0;
-
 	(void)ctx;
-	for (size_t i = 0; i < N_WORLD; i++) {
-		if (!dg_selector_matches(sel, world[i].ctr_id != NULL, world[i].ctr_id,
-					 world[i].ctr_name, world[i].path))
-			continue;
-		if (cnt < max)
-			ids[cnt] = world[i].id;
-		cnt++;
-	}
-	*n = cnt;
+	*n = fake_world_select(sel, ids, max, 1);
 	return 0;
-}
-
-/* The ids of a cgroup and all its ancestors, as the kernel walks them. */
-static size_t ancestors_of(const char *path, unsigned long long *ids)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < N_WORLD; i++) {
-		size_t len = strlen(world[i].path);
-
-		if (!strcmp(world[i].path, "/") ||
-		    (!strncmp(path, world[i].path, len) && (!path[len] || path[len] == '/')))
-			ids[n++] = world[i].id;
-	}
-	return n;
 }
 
 struct paths {
@@ -106,7 +61,7 @@ static void check_one(const struct dg_policy *p, const struct dg_policy_hdr *hdr
 		      unsigned int k, const char *path, const struct fake_cg *cg)
 {
 	unsigned long long anc[N_WORLD];
-	size_t n_anc = ancestors_of(cg->path, anc);
+	size_t n_anc = fake_world_ancestors(cg->path, anc);
 	struct dg_exec_facts f = {
 		.origin = o,
 		.kind = k,

@@ -5,29 +5,8 @@
  * deciding exactly as the model does (dg_policy_bpf_decide() against
  * dg_policy_decide()) over a grid of executions.
  */
+#include "fake_cgroups.h"
 #include "test_rules_common.h"
-
-/* A fake host: cgroup directories, some of them containers. */
-struct fake_cg {
-	const char *path;
-	unsigned long long id;
-	const char *ctr_id, *ctr_name; /* NULL: not a container */
-};
-
-static const struct fake_cg world[] = {
-	{"/", 1, NULL, NULL},
-	{"/kubepods", 2, NULL, NULL},
-	{"/kubepods/burstable", 3, NULL, NULL},
-	{"/kubepods/burstable/pod1", 4, NULL, NULL},
-	{"/kubepods/burstable/pod1/aaaaaaaaaaaa1111", 5, "aaaaaaaaaaaa1111", "web"},
-	{"/kubepods/burstable/pod1/bbbbbbbbbbbb2222", 6, "bbbbbbbbbbbb2222", "api-1"},
-	{"/system.slice", 7, NULL, NULL},
-	{"/system.slice/docker-cccccccccccc3333.scope", 8, "cccccccccccc3333", "runner-x-build"},
-	{"/system.slice/docker-dddddddddddd4444.scope", 9, "dddddddddddd4444", "api-2"},
-	{"/user.slice", 10, NULL, NULL},
-};
-
-#define N_WORLD (sizeof(world) / sizeof(world[0]))
 
 struct fake_ctx {
 	int calls;
@@ -40,21 +19,12 @@ static int fake_resolve(void *ctx, const struct dg_container_selector *sel, unsi
 			size_t max, size_t *n)
 {
 	struct fake_ctx *c = ctx;
-	size_t cnt = 0;
+	size_t cnt;
 
 	c->calls++;
 	if (c->fail)
 		return dg_err(c->fail, "fake failure");
-	for (size_t i = 0; i < N_WORLD; i++) {
-		if (!dg_selector_matches(sel, world[i].ctr_id != NULL, world[i].ctr_id,
-					 world[i].ctr_name, world[i].path))
-			continue;
-		for (size_t k = 0; k < (c->clones ? c->clones : 1); k++) {
-			if (cnt < max)
-				ids[cnt] = world[i].id;
-			cnt++;
-		}
-	}
+	cnt = fake_world_select(sel, ids, max, c->clones ? c->clones : 1);
 	for (size_t k = 0; k < c->extra; k++) {
 		if (cnt < max)
 			ids[cnt] = 1000 + k;
@@ -72,21 +42,6 @@ static const struct fake_cg *world_cg(const char *path)
 	}
 	fail_msg("no cgroup %s", path);
 	return NULL;
-}
-
-/* The ids of a cgroup and all its ancestors, as the kernel walks them. */
-static size_t ancestors_of(const char *path, unsigned long long *ids)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < N_WORLD; i++) {
-		size_t len = strlen(world[i].path);
-
-		if (strcmp(world[i].path, "/") == 0 ||
-		    (strncmp(path, world[i].path, len) == 0 && (!path[len] || path[len] == '/')))
-			ids[n++] = world[i].id;
-	}
-	return n;
 }
 
 static void test_compile_path_forms(void **state)
@@ -368,7 +323,7 @@ static void test_compile_equivalence(void **state)
 					     ci < sizeof(cgroups) / sizeof(cgroups[0]); ci++) {
 						const struct fake_cg *cg = world_cg(cgroups[ci]);
 						unsigned long long anc[N_WORLD];
-						size_t n_anc = ancestors_of(cg->path, anc);
+						size_t n_anc = fake_world_ancestors(cg->path, anc);
 						struct dg_exec_facts f = {
 							.origin = o,
 							.kind = k,
