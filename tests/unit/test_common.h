@@ -15,20 +15,7 @@
 
 #include "common/errors.h"
 #include "generator/profile.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/unit/data"
-#endif
-
-/* $DG_TEST_DATA, else -DTEST_DATA_DIR=..., else tests/unit/data (from the repo root). */
-static inline const char *data_path(const char *name)
-{
-	static char buf[4096];
-	const char *dir = getenv("DG_TEST_DATA");
-
-	snprintf(buf, sizeof(buf), "%s/%s", dir && dir[0] ? dir : TEST_DATA_DIR, name);
-	return buf;
-}
+#include "test_data.h"
 
 /* Parses a file of the data directory; fails the test on error. */
 static inline struct dg_profile *load(const char *name)
@@ -50,12 +37,6 @@ static inline const char *parse_error(const char *text)
 	assert_int_equal(rc, -EINVAL);
 	assert_null(p);
 	return dg_errmsg();
-}
-
-static inline void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
 }
 
 /* The first rule of p with this action, with (or without) args, that names name. */

@@ -15,26 +15,7 @@
 
 #include "common/errors.h"
 #include "enforcer/rules.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/unit/data"
-#endif
-
-/* $DG_TEST_DATA, else -DTEST_DATA_DIR=..., else tests/unit/data (as test_common.h). */
-static inline const char *data_path(const char *name)
-{
-	static char buf[4096];
-	const char *dir = getenv("DG_TEST_DATA");
-
-	snprintf(buf, sizeof(buf), "%s/%s", dir && dir[0] ? dir : TEST_DATA_DIR, name);
-	return buf;
-}
-
-static inline void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
-}
+#include "test_data.h"
 
 /* Loads a rules file of the data directory; fails the test on error. */
 static inline struct dg_policy *load_file(const char *name)
