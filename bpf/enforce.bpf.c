@@ -89,7 +89,7 @@ struct {
 } pending_scripts SEC(".maps");
 
 /*
- * Signal backend, the runtime's self-copy (running_exe_origin() in
+ * Signal backend, the runtime's self-copy (running_exe() in
  * lib/policy.bpf.h): the exec tracepoint comes after the new mm replaced the
  * old, so the file a task runs is recorded when its exec syscall begins: its
  * inode (an identity only, never dereferenced: the old exe_file holds it

@@ -219,16 +219,17 @@ static long eval_rule(__u64 i, struct eval_ctx *c)
  * Only LSM hooks see the old exe_file at decision time (bprm_check runs
  * before the new mm); the signal backend's exec tracepoint comes after it, so
  * there the caller passes the origin recorded when the exec syscall began
- * (self_origin; 0: not a self-exec).
+ * (self_origin; 0: not a self-exec). Returns the running file when `file`
+ * is its inode, else NULL. decide_file() then classifies that one instead of
+ * `file`: one classify() either way (each copy costs stack and verifier work).
  */
-static __always_inline __u8 running_exe_origin(struct file *file, struct task_struct *task,
-					       bool container, __u32 pid_level)
+static __always_inline struct file *running_exe(struct file *file, struct task_struct *task)
 {
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 
 	if (!exe || exe == file || BPF_CORE_READ(exe, f_inode) != BPF_CORE_READ(file, f_inode))
-		return 0;
-	return classify(exe, task, container, pid_level);
+		return NULL;
+	return exe;
 }
 
 /*
@@ -237,7 +238,7 @@ static __always_inline __u8 running_exe_origin(struct file *file, struct task_st
  * `d_path` are constants in every caller: the kfunc that only LSM programs
  * may call, on a trusted file, is compiled into those alone, so the signal
  * backend's programs never reference it (on 6.12 the verifier would refuse
- * them). `self_origin`: see running_exe_origin().
+ * them). `self_origin`: see running_exe().
  *
  * Two passes: the first, without the path, finds out whether any rule can
  * match this task, origin and kind at all. Most executions are of image files
@@ -249,8 +250,8 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eval_ctx c = {};
 	struct dg_policy_hdr *hdr;
+	struct file *judged = file, *exe = NULL;
 	__u32 zero = 0, pid_level;
-	__u8 self = self_origin;
 
 	c.gen = active_gen & 1;
 	hdr = bpf_map_lookup_elem(&policy, &c.gen);
@@ -262,10 +263,12 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 	pid_level = container_pid_level(task);
 	c.container = in_container(pid_level);
 	if (backend == DG_BACKEND_LSM && kind != DG_KIND_MAPPING)
-		self = running_exe_origin(file, task, c.container, pid_level);
-	c.origin = self ?: classify(file, task, c.container, pid_level);
+		exe = running_exe(file, task);
+	if (exe)
+		judged = exe;
+	c.origin = self_origin ?: classify(judged, task, c.container, pid_level);
 	c.s->ev.origin = c.origin;
-	c.s->ev.self_exec = !!self;
+	c.s->ev.self_exec = self_origin || exe;
 	if (!hdr->n_rules)
 		return DG_VERDICT_NONE;
 	c.n_rules = hdr->n_rules;
