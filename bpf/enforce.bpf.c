@@ -88,6 +88,28 @@ struct {
 	__type(value, struct pending_script);
 } pending_scripts SEC(".maps");
 
+/*
+ * Signal backend, the runtime's self-copy (running_exe() in
+ * lib/policy.bpf.h): the exec tracepoint comes after the new mm replaced the
+ * old, so the file a task runs is recorded when its exec syscall begins: its
+ * inode (an identity only, never dereferenced: the old exe_file holds it
+ * until the point of no return, so no other inode can take its address
+ * before the new file is open) and its origin then. Keyed by thread id (the
+ * tracepoint's old_pid), LRU: an exec that failed leaves an entry the next
+ * exec of that thread overwrites.
+ */
+struct running_exe {
+	__u64 inode;
+	__u8 origin;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct running_exe);
+} running_exes SEC(".maps");
+
 /* file: the binary that will run (eupper_layer). */
 static __always_inline void emit(struct dg_exec_event *ev, struct file *file)
 {
@@ -241,8 +263,18 @@ int BPF_PROG(dg_exec_signal, struct task_struct *p, pid_t old_pid, struct linux_
 	bool script = !first_in_chain(bprm);
 	__u8 action;
 
+	struct running_exe *run;
+	__u32 tid = old_pid;
+	__u8 self = 0;
+
 	bpf_map_delete_elem(&pending_scripts, &pid);
-	action = decide(file, DG_KIND_BINARY, DG_BACKEND_SIGNAL, &s);
+	run = bpf_map_lookup_elem(&running_exes, &tid);
+	if (run) {
+		if (run->inode == (__u64)BPF_CORE_READ(file, f_inode))
+			self = run->origin;
+		bpf_map_delete_elem(&running_exes, &tid);
+	}
+	action = decide_file(file, DG_KIND_BINARY, DG_BACKEND_SIGNAL, false, self, &s);
 	if (script && s && action != DG_VERDICT_BLOCK)
 		remember_script(bprm, s);
 	if (action < DG_VERDICT_AUDIT || !s)
@@ -252,6 +284,35 @@ int BPF_PROG(dg_exec_signal, struct task_struct *p, pid_t old_pid, struct linux_
 		bpf_send_signal(SIGKILL);
 	emit(&s->ev, file);
 	return 0;
+}
+
+/* Signal backend: an exec syscall begins; remember what the task runs (struct running_exe). */
+static __always_inline int exec_begins(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), pid_level;
+	struct running_exe run = {};
+
+	if (!exe)
+		return 0;
+	pid_level = container_pid_level(task);
+	run.inode = (__u64)BPF_CORE_READ(exe, f_inode);
+	run.origin = classify(exe, task, in_container(pid_level), pid_level);
+	bpf_map_update_elem(&running_exes, &tid, &run, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int dg_exec_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_begins();
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int dg_execat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_begins();
 }
 
 static __always_inline bool same_name(const unsigned char *name, const char *want)

@@ -16,6 +16,8 @@
 #define DG_PATTERN_MAX 128 /* bytes of a path prefix or suffix, NUL included */
 #define DG_PATH_MAX 256	   /* bytes of a path in an event, NUL included */
 #define DG_RULE_MAX_CGROUPS 8
+/* Containers whose cgroup makes them containers (those without a pid namespace of their own). */
+#define DG_MAX_CONTAINER_CGROUPS 8192
 
 /*
  * The policy maps hold two generations: user space fills the one that is not
@@ -116,7 +118,7 @@ struct dg_exec_event {
 	unsigned char fupper;	 /* the file named by exec is upper-layer */
 	unsigned char eupper;	 /* the binary that will run (interpreter) is upper-layer */
 	unsigned char path_full; /* path is complete (d_path), else the last component */
-	unsigned char pad;
+	unsigned char self_exec; /* the file the task already runs: judged as that (policy.bpf.h) */
 	char comm[16];
 	char path[DG_PATH_MAX];
 };

@@ -18,6 +18,7 @@
 #include "common/errors.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
+#include "enforcer/container_cgroups.h"
 #include "enforcer/events.h"
 #include "enforcer/policy_resolver.h"
 #include "enforcer/rules.h"
@@ -244,6 +245,8 @@ int enforce_run(const struct enforce_opts *o)
 	/* First, so freed last: the flight recorder unsubscribes from it. */
 	_cleanup_(dg_inventory_freep) struct dg_inventory *containers = NULL;
 	_cleanup_(dg_enforcer_closep) struct dg_enforcer *enforcer = NULL;
+	/* After the enforcer and the inventory, so freed before both. */
+	_cleanup_(dg_container_cgroups_freep) struct dg_container_cgroups *cgroups = NULL;
 	_cleanup_(dg_flight_watch_freep) struct dg_flight_watch *flight = NULL;
 	_cleanup_(dg_policy_freep) struct dg_policy *rules = NULL;
 	_cleanup_fclose_ FILE *events = NULL;
@@ -285,6 +288,9 @@ int enforce_run(const struct enforce_opts *o)
 	if (rc)
 		return rc;
 	st.enforcer = enforcer;
+	rc = dg_container_cgroups_follow(enforcer, containers, &cgroups);
+	if (rc)
+		return rc;
 	rc = use_policy(&st, TAKE_PTR(rules));
 	if (rc)
 		return rc;

@@ -69,13 +69,23 @@ int dg_proc_cgroup(pid_t pid, char *buf, size_t len)
 		      pid, file);
 }
 
-uint64_t dg_proc_mntns(pid_t pid)
+static uint64_t proc_ns(pid_t pid, const char *ns)
 {
 	char file[64];
 	struct stat st;
 
-	snprintf(file, sizeof(file), "/proc/%d/ns/mnt", pid);
+	snprintf(file, sizeof(file), "/proc/%d/ns/%s", pid, ns);
 	return stat(file, &st) ? 0 : st.st_ino;
+}
+
+uint64_t dg_proc_mntns(pid_t pid)
+{
+	return proc_ns(pid, "mnt");
+}
+
+uint64_t dg_proc_pidns(pid_t pid)
+{
+	return proc_ns(pid, "pid");
 }
 
 /* Copies the next space-separated field of *s into buf, undoing octal escapes. */

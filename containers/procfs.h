@@ -28,6 +28,9 @@ int dg_proc_cgroup(pid_t pid, char *buf, size_t len);
 /* Inode of the process's mount namespace; 0 when it cannot be read. */
 uint64_t dg_proc_mntns(pid_t pid);
 
+/* Inode of the process's pid namespace; 0 when it cannot be read. */
+uint64_t dg_proc_pidns(pid_t pid);
+
 /* A line of mountinfo, octal escapes ("\040" for a space) undone. */
 struct dg_mount {
 	char root[PATH_MAX];	    /* what of the filesystem is mounted: "/" unless a bind mount */

@@ -43,19 +43,19 @@ static int handle_event(void *ctx, void *data, size_t size)
 }
 
 /*
- * The host's mount namespace: tasks in any other are "in a container". That
- * of pid 1, or, where pid 1 cannot be inspected (a sandbox), our own: run
- * driftguard on the host.
+ * The host's pid namespace: tasks in one below it are in a container
+ * (bpf/lib/origin.bpf.h, container_pid_level()). That of pid 1, or, where
+ * pid 1 cannot be inspected (a sandbox), our own: run driftguard on the host.
  */
-static int host_mntns(uint64_t *out)
+static int host_pidns(uint32_t *out)
 {
-	*out = dg_proc_mntns(1);
+	*out = (uint32_t)dg_proc_pidns(1);
 	if (*out)
 		return 0;
-	dg_debug("cannot read pid 1's mount namespace: taking our own as the host's");
-	*out = dg_proc_mntns(getpid());
+	dg_debug("cannot read pid 1's pid namespace: taking our own as the host's");
+	*out = (uint32_t)dg_proc_pidns(getpid());
 	if (!*out)
-		return dg_err(EPERM, "cannot read our own mount namespace (/proc/self/ns/mnt): "
+		return dg_err(EPERM, "cannot read our own pid namespace (/proc/self/ns/pid): "
 				     "is /proc mounted?");
 	return 0;
 }
@@ -129,25 +129,27 @@ int dg_enforcer_open(enum dg_backend_choice choice, dg_event_fn on_event, void *
 	_cleanup_(enforce_bpf__destroyp) struct enforce_bpf *skel = NULL;
 	struct dg_enforcer *e;
 	enum dg_backend backend;
-	uint64_t mntns = 0;
+	uint32_t pidns = 0;
 	int rc;
 
 	rc = choose_backend(choice, &backend, why, why_len);
 	if (rc)
 		return rc;
-	rc = host_mntns(&mntns);
+	rc = host_pidns(&pidns);
 	if (rc)
 		return rc;
 	skel = enforce_bpf__open();
 	if (!skel)
 		return dg_err(errno, "cannot open the enforcer's BPF object: %s", strerror(errno));
-	skel->rodata->host_mntns = mntns;
+	skel->rodata->host_pidns = pidns;
 	bpf_program__set_autoload(skel->progs.dg_bprm_check, backend == DG_BACKEND_LSM);
 	bpf_program__set_autoload(skel->progs.dg_mmap_file, backend == DG_BACKEND_LSM);
 	bpf_program__set_autoload(skel->progs.dg_exec_signal, backend == DG_BACKEND_SIGNAL);
 	bpf_program__set_autoload(skel->progs.dg_script_openat, backend == DG_BACKEND_SIGNAL);
 	bpf_program__set_autoload(skel->progs.dg_script_open, backend == DG_BACKEND_SIGNAL);
 	bpf_program__set_autoload(skel->progs.dg_script_openat2, backend == DG_BACKEND_SIGNAL);
+	bpf_program__set_autoload(skel->progs.dg_exec_enter, backend == DG_BACKEND_SIGNAL);
+	bpf_program__set_autoload(skel->progs.dg_execat_enter, backend == DG_BACKEND_SIGNAL);
 	if (backend == DG_BACKEND_SIGNAL) {
 		rc = ensure_tracefs();
 		if (rc)
@@ -259,6 +261,28 @@ int dg_enforcer_set_policy(struct dg_enforcer *e, const struct dg_policy_hdr *hd
 			      strerror(bpf_errno(rc)));
 	/* The switch: programs read active_gen once per decision. */
 	__atomic_store_n(&e->skel->bss->active_gen, gen, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+int dg_enforcer_container_cgroup(struct dg_enforcer *e, uint64_t cgroup_id, bool member)
+{
+	struct bpf_map *map = e->skel->maps.container_cgroups;
+	uint8_t one = 1;
+	int rc;
+
+	if (!member) {
+		if (!bpf_map__delete_elem(map, &cgroup_id, sizeof(cgroup_id), 0))
+			__atomic_fetch_sub(&e->skel->bss->n_container_cgroups, 1, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	rc = bpf_map__update_elem(map, &cgroup_id, sizeof(cgroup_id), &one, sizeof(one),
+				  BPF_NOEXIST);
+	if (rc == -EEXIST)
+		return 0;
+	if (rc)
+		return dg_err(bpf_errno(rc), "cannot mark cgroup %llu as a container's: %s",
+			      (unsigned long long)cgroup_id, strerror(bpf_errno(rc)));
+	__atomic_fetch_add(&e->skel->bss->n_container_cgroups, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 

@@ -41,6 +41,13 @@ enum dg_backend dg_enforcer_backend(const struct dg_enforcer *e);
 int dg_enforcer_set_policy(struct dg_enforcer *e, const struct dg_policy_hdr *hdr,
 			   const struct dg_rule_bpf *rules);
 
+/*
+ * Mark (member) or unmark the cgroup v2 id of a container the runtimes list:
+ * tasks under it are in a container even without a pid namespace of their
+ * own (enforcer/container_cgroups.h keeps it in step with the inventory).
+ */
+int dg_enforcer_container_cgroup(struct dg_enforcer *e, uint64_t cgroup_id, bool member);
+
 /* Deliver pending events; waits up to timeout_ms. -EINTR on a signal. */
 int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms);
 

@@ -56,7 +56,7 @@ json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identit
 	const char *origin = bit_name(origin_names, ARRAY_SIZE(origin_names), ev->origin);
 	const char *kind = bit_name(kind_names, ARRAY_SIZE(kind_names), ev->kind);
 	char when[48], reason[96], display[512];
-	json_t *container;
+	json_t *container, *line;
 
 	if (ident)
 		container = json_pack("{s:s, s:s, s:s, s:s}", "runtime",
@@ -67,7 +67,7 @@ json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identit
 		container = json_pack("{s:s}", "runtime", "host");
 	format_time((long long)ev->time_ns + mono_to_real_ns, when, sizeof(when));
 	snprintf(reason, sizeof(reason), "%s %s", origin, kind);
-	return json_pack("{s:s, s:o, s:I, s:I, s:I, s:s, s:s, s:b, s:b, s:b, s:o, s:s, s:s, s:s, "
+	line = json_pack("{s:s, s:o, s:I, s:I, s:I, s:s, s:s, s:b, s:b, s:b, s:o, s:s, s:s, s:s, "
 			 "s:s, s:s}",
 			 "time", when, "container", container, "cgroup_id",
 			 (json_int_t)ev->cgroup_id, "pid", (json_int_t)ev->pid, "tid",
@@ -76,6 +76,10 @@ json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identit
 			 "origin", origin_list(ev->origin), "kind", kind, "reason", reason, "rule",
 			 rule, "action", ev->action == DG_VERDICT_BLOCK ? "block" : "audit",
 			 "backend", ev->backend == DG_BACKEND_LSM ? "lsm" : "signal");
+	/* Only where it applies: an exec of the file the task already runs. */
+	if (line && ev->self_exec)
+		json_object_set_new(line, "self_exec", json_true());
+	return line;
 }
 
 void dg_event_set_syscalls(json_t *line, json_t *tail, const char *unavailable)

@@ -26,20 +26,23 @@
 #              (unless --no-apt-cache), so repeated runs download less; apt
 #              still checks each file against the index and installs afresh.
 #   environment  only HOME, PATH and TERM; the host's is not passed on.
-# CMD runs chrooted to the overlay (a mount point, as runc's pivot_root
-# needs), sharing the host's kernel and all its namespaces.
+# CMD runs in a private mount namespace of its own (unshare -m), whose root
+# is the overlay, entered by pivot_root, as a container runtime does: the
+# host's tree is detached from it, and it shares the host's kernel and all
+# its other namespaces (pid, network, cgroup, user). Its root being the root
+# of its mount namespace (not a chroot), CMD may make user namespaces: the
+# kernel refuses CLONE_NEWUSER to a chrooted task, and enforce_signal's
+# `unshare -Ur chroot` and pivot_root escapes need them in the containers its
+# runc starts.
 #
-# Why the host's mount namespace and not a private one: driftguard takes the
-# mount namespace of pid 1 as the host's and every task in another one as in
-# a container (bpf/enforce.bpf.c, in_container()). In a private namespace,
-# the whole fresh root would be "a container" whose every installed program
-# lives in an overlay's upper layer, i.e. is drift: the enforce tests' own
-# jq and helpers would be killed, and any enforcer running on the host would
-# kill apt's maintainer scripts. A fresh machine's tests run on the host;
-# so do these. Hence the mounts live in the host's namespace, under a
-# private mount point ($DG_FRESH_WORKDIR), so that none of them propagates
-# to other namespaces, and are unmounted afterwards; runs a killed script
-# left behind are cleaned up by the next run.
+# A private mount namespace is not a container to driftguard: a container is
+# a pid namespace below the host's or a cgroup a runtime's state names
+# (bpf/lib/policy.bpf.h, in_container()), so the programs installed in the
+# fresh root (its overlay's upper layer) are host programs, as on a fresh
+# machine. None of the mounts is made in the host's namespace: they vanish
+# with the namespace when its last process ends. What CMD left running is
+# ended when it exits (its runc containers deleted, then every process of the
+# namespace killed), and by the next run if this script was killed.
 #
 # The minbase is built once into $DG_FRESH_CACHE/bookworm-minbase (default
 # /var/cache/driftguard-ci): in a temp dir, stamped, then renamed into place,
@@ -105,38 +108,32 @@ mounts_under() {
 	findmnt -rn -o TARGET | awk -v d="$1" '$0 == d || index($0, d "/") == 1' | sort -r
 }
 
-# kill_left ROOT: end what CMD left running: runc containers (their state is
-# in ROOT/run/runc; their roots are in their own mount namespaces), then the
-# processes chrooted in ROOT or below (daemons, stuck tests).
-kill_left() {
-	local p c left=""
-	for c in "$1"/run/runc/*/; do
-		if [ ! -d "$c" ] || [ ! -x "$1/usr/sbin/runc" ]; then
-			continue
-		fi
-		c=$(basename "$c")
-		echo "$me: deleting runc container '$c' left running" >&2
-		chroot "$1" /usr/sbin/runc delete --force "$c" >/dev/null 2>&1 || true
-	done
+# kill_ns RUN: kill what is left in RUN's mount namespace (its inode is in
+# RUN/mntns): processes of the fresh root a killed run, or a CMD that would
+# not stop, left behind.
+kill_ns() {
+	local ns p left=""
+	ns=$(cat "$1/mntns" 2>/dev/null) || return 0
+	[ -n "$ns" ] || return 0
 	for p in /proc/[0-9]*; do
-		case $(readlink "$p/root" 2>/dev/null) in
-		"$1" | "$1"/*) left="$left ${p#/proc/}" ;;
-		esac
+		if [ "$(stat -L -c %i "$p/ns/mnt" 2>/dev/null)" = "$ns" ]; then
+			left="$left ${p#/proc/}"
+		fi
 	done
 	[ -n "$left" ] || return 0
-	echo "$me: killing processes left running in $1:$left" >&2
+	echo "$me: killing processes left running in the fresh root of $1:$left" >&2
 	# shellcheck disable=SC2086 # a list of pids
 	kill -KILL $left 2>/dev/null || true
 	sleep 1
 }
 
-# unmount_run RUN: unmount everything under RUN/root; fails if anything stays.
+# unmount_run RUN: what a run leaves in the host's namespace: nothing but its
+# processes (its mounts are in its own namespace); runs of this script before
+# it used one left mounts under RUN/root: unmounted too. Fails if any stays.
 unmount_run() {
 	local root=$1/root
-	kill_left "$root"
+	kill_ns "$1"
 	[ -n "$(mounts_under "$root")" ] || return 0
-	# The binds under the root are slaves and the rest private, so this
-	# cannot unmount anything of the host's.
 	umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null || true
 	[ -z "$(mounts_under "$root")" ]
 }
@@ -179,14 +176,6 @@ else
 	stamp "pristine minbase: $base ($(sed -n 's/^built //p' "$base/.complete"))"
 fi
 
-# The workdir is made a private mount point (once; it stays so until
-# reboot): mounts below it then never propagate to other namespaces (on a
-# systemd host / is shared), so unmounting them leaves no copies behind.
-if [ "$(findmnt -n -o TARGET --mountpoint "$workdir" || true)" != "$workdir" ]; then
-	mount --bind "$workdir" "$workdir" || die "cannot bind $workdir onto itself"
-fi
-mount --make-private "$workdir" || die "cannot make $workdir a private mount point"
-
 # Runs whose script was killed: their lock is free (the live ones hold it).
 for d in "$workdir"/run.*; do
 	if [ ! -d "$d" ] || [ -e "$d/.kept" ]; then
@@ -212,6 +201,14 @@ root=$run/root
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
+	# The namespace's first process ends CMD and what it left (see inner).
+	if [ -n "${inner:-}" ] && kill -0 "$inner" 2>/dev/null; then
+		kill -TERM "$inner" 2>/dev/null || true
+		for _ in $(seq 100); do
+			kill -0 "$inner" 2>/dev/null || break
+			sleep 0.1
+		done
+	fi
 	if ! unmount_run "$run"; then
 		echo "$me: warning: cannot unmount all of $root; left as is (the next run retries):" >&2
 		mounts_under "$root" >&2
@@ -235,13 +232,26 @@ git clone --quiet --no-checkout "$top" "$run/upper/src"
 git -C "$run/upper/src" checkout --quiet --detach "$sha"
 stamp "source: /src = clone of $top at ${sha:0:12} ($(git -C "$top" log -1 --format=%s "$sha"))"
 
+stamp "running in the fresh root: $*"
+t0=$(date +%s)
+# The namespace's first process: makes the mounts, pivots into the root,
+# runs CMD, and on its exit or a SIGTERM ends what CMD left: its runc
+# containers (their state is in the root's /run/runc), then every other
+# process of the namespace.
+# shellcheck disable=SC2016 # expanded by the inner bash
+inner_script='
+set -euo pipefail
+me=$1 run=$2 base=$3 cache=$4 apt_cache=$5
+shift 5
+root=$run/root
+die() { echo "$me: error: $*" >&2; exit 125; }
+stat -L -c %i /proc/self/ns/mnt >"$run/mntns"
 mount -t overlay fresh-root -o "lowerdir=$base/rootfs,upperdir=$run/upper,workdir=$run/work" "$root" ||
-	die "cannot mount the overlay root on $root (is $workdir on a filesystem overlayfs takes as upper, e.g. ext4, xfs?)"
+	die "cannot mount the overlay root on $root (is the workdir on a filesystem overlayfs takes as upper, e.g. ext4, xfs?)"
+# Copies in a private namespace: what the tests mount or unmount under them
+# never reaches the host.
 for d in dev proc sys; do
-	# A bind of a shared mount would be its peer: make the copies slaves so
-	# that unmounting them (or mounts the tests make) stays here.
-	{ mount --rbind "/$d" "$root/$d" && mount --make-rslave "$root/$d"; } ||
-		die "cannot bind /$d into the root"
+	mount --rbind "/$d" "$root/$d" || die "cannot bind /$d into the root"
 done
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/tmp" || die "cannot mount a tmpfs on /tmp"
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$root/run" || die "cannot mount a tmpfs on /run"
@@ -250,22 +260,53 @@ mkdir -m 1777 "$root/run/lock"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" || die "cannot copy /etc/resolv.conf (apt needs name resolution)"
 if [ "$apt_cache" -eq 1 ]; then
 	mkdir -p "$cache/apt-archives/partial"
-	{ mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives" &&
-		mount --make-private "$root/var/cache/apt/archives"; } ||
+	mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives" ||
 		die "cannot bind $cache/apt-archives into the root (or use --no-apt-cache)"
 fi
-
-stamp "running in the fresh root: $*"
-t0=$(date +%s)
+# pivot_root . . stacks the old root on the new one; detaching it leaves the
+# overlay the root of the namespace, the host tree out of reach.
+cd "$root"
+pivot_root . . || die "pivot_root into $root failed"
+umount -l . || die "cannot detach the host tree after pivot_root"
+cd /
 rc=0
-# In the background, so that a SIGTERM (a CI timeout) is acted on at once:
-# the trap's cleanup kills what runs in the root. 0<&0: keep stdin, which a
-# background command would otherwise lose. 7>&- 8>&-: the locks are this
-# script's; a process CMD leaves behind must not hold them (the next run
-# would wait for it instead of cleaning it up).
-chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
+# In the background, so that a SIGTERM (a CI timeout) is acted on at once.
+/usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	/bin/bash -c 'cd /src && exec "$@"' fresh-root "$@" 0<&0 7>&- 8>&- &
-wait $! || rc=$?
+	/bin/bash -c "cd /src && exec \"\$@\"" fresh-root "$@" 0<&0 &
+cmd=$!
+trap "kill -TERM $cmd 2>/dev/null || true" TERM INT
+while :; do
+	wait "$cmd" && rc=0 || rc=$?
+	kill -0 "$cmd" 2>/dev/null || break
+done
+trap - TERM INT
+for c in /run/runc/*/; do
+	[ -d "$c" ] && [ -x /usr/sbin/runc ] || continue
+	c=$(basename "$c")
+	echo "$me: deleting runc container $c left running" >&2
+	/usr/sbin/runc delete --force "$c" >/dev/null 2>&1 || true
+done
+ns=$(stat -L -c %i /proc/self/ns/mnt)
+left=""
+for p in /proc/[0-9]*; do
+	if [ "${p#/proc/}" != $$ ] && [ "$(stat -L -c %i "$p/ns/mnt" 2>/dev/null)" = "$ns" ]; then
+		left="$left ${p#/proc/}"
+	fi
+done
+if [ -n "$left" ]; then
+	echo "$me: killing processes left running in the fresh root:$left" >&2
+	kill -KILL $left 2>/dev/null || true
+fi
+exit "$rc"
+'
+rc=0
+# 0<&0: keep stdin, which a background command would otherwise lose. 7>&-
+# 8>&-: the locks are this script's; a process CMD leaves behind must not
+# hold them (the next run would wait for it instead of cleaning it up).
+unshare --mount --propagation private bash -c "$inner_script" fresh-root-ns \
+	"$me" "$run" "$base" "$cache" "$apt_cache" "$@" 0<&0 7>&- 8>&- &
+inner=$!
+wait "$inner" || rc=$?
 stamp "command exited $rc after $(($(date +%s) - t0))s"
 exit "$rc"

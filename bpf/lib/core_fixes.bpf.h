@@ -52,7 +52,7 @@ static __always_inline void ovl_read_upper_dentry(struct inode *inode, struct de
  * (v6.5) made it numbers[]. A CO-RE index of 1 does not relocate against the
  * old declaration (libbpf checks the index against the target's bound), so
  * the upid is found as numbers[0] plus its size: the same address on both.
- * Returns the pid namespace of `level` (>= 1) in which `pid` has a number;
+ * Returns the pid namespace of `level` (0 is the outermost) in which `pid` has a number;
  * NULL when the read fails.
  */
 static __always_inline struct pid_namespace *pid_ns_at_level(struct pid *pid, unsigned int level)

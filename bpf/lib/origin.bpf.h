@@ -62,14 +62,49 @@ static __always_inline bool off_rootfs(struct vfsmount *mnt, struct vfsmount *ro
 	       BPF_CORE_READ(mnt, mnt_root) != BPF_CORE_READ(root, mnt_root);
 }
 
+/* Set by user space before load: the inode of the host's pid namespace (pid 1's). */
+const volatile __u32 host_pidns = 0;
+
+/* Deepest level at which the host's pid namespace is looked for (the kernel allows 32). */
+#define MAX_HOST_PIDNS_LEVEL 8
+
+/*
+ * The level of a task's container pid namespace: the one right below the
+ * host's on the task's chain of pid namespaces, i.e. the pid namespace its
+ * runtime made for the container (a nested `unshare -p` inside only adds
+ * deeper levels). 0: the task is in the host's pid namespace, or not below it
+ * at all (driftguard itself runs in a pid namespace and the task is outside
+ * it: not one of the containers of this host). The host's namespace is found
+ * by its inode, not assumed at level 0: driftguard may run in a system
+ * container (a kind node, a CI job) whose pid 1 is at level 1 or deeper.
+ */
+static __always_inline __u32 container_pid_level(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	struct pid_namespace *ns;
+	unsigned int level;
+
+	if (!pid)
+		return 0;
+	level = BPF_CORE_READ(pid, level);
+	for (unsigned int h = 0; h < MAX_HOST_PIDNS_LEVEL; h++) {
+		if (h >= level)
+			break;
+		ns = pid_ns_at_level(pid, h);
+		if (ns && BPF_CORE_READ(ns, ns.inum) == host_pidns)
+			return h + 1;
+	}
+	return 0;
+}
+
 /*
  * The root mount a container's files are compared with: the root of the
  * container's init, not the task's own root, which chroot (CAP_SYS_CHROOT is
  * in docker's default set; `unshare -Ur chroot` needs none) and pivot_root in
  * a new user namespace move wherever the attacker likes. The container's init
- * is the child reaper of the task's outermost pid namespace below the host's
- * (level 1): a nested `unshare -p` only adds deeper levels. Its root is the
- * runtime's choice, made before the workload ran.
+ * is the child reaper of the task's container pid namespace (`pid_level`,
+ * from container_pid_level(): the one right below the host's). Its root is
+ * the runtime's choice, made before the workload ran.
  *
  * The init's root is used when the task shares its mount namespace (chroot
  * keeps it) or sits in a user namespace nested deeper than the one owning
@@ -77,22 +112,24 @@ static __always_inline bool off_rootfs(struct vfsmount *mnt, struct vfsmount *ro
  * mount namespace and no deeper user namespace keeps its own root: the
  * containers of a Kubernetes pod that shares one pid namespace, or `docker run
  * --pid=container:X`, have their own rootfs and the pause container's init.
- * Without a pid namespace of its own (--pid=host; level 0) a container's tasks
- * keep their own root too. runc's init, before its pivot_root, is the reaper
+ * Without a pid namespace of its own (--pid=host; pid_level 0) a container's
+ * tasks keep their own root: there is no init of the container to ask, so
+ * chroot and pivot_root in a user namespace move the reference there (README,
+ * "What is a container"). runc's init, before its pivot_root, is the reaper
  * with the host's root: what it runs then is compared with that, as before.
  * Every read may race with the reaper's exit (fs and nsproxy become NULL):
  * a failed read means the task's own root.
  */
-static __always_inline struct vfsmount *container_root(struct task_struct *task)
+static __always_inline struct vfsmount *container_root(struct task_struct *task, __u32 pid_level)
 {
 	struct vfsmount *own = BPF_CORE_READ(task, fs, root.mnt), *init_root;
 	struct pid *pid = BPF_CORE_READ(task, thread_pid);
 	struct task_struct *init;
 	struct pid_namespace *ns;
 
-	if (!pid || BPF_CORE_READ(pid, level) < 1)
+	if (!pid || pid_level < 1)
 		return own;
-	ns = pid_ns_at_level(pid, 1);
+	ns = pid_ns_at_level(pid, pid_level);
 	if (!ns)
 		return own;
 	init = BPF_CORE_READ(ns, child_reaper);
@@ -107,8 +144,12 @@ static __always_inline struct vfsmount *container_root(struct task_struct *task)
 	return own;
 }
 
-/* enum dg_origin mask of a file, from the point of view of `task`. */
-static __always_inline __u8 classify(struct file *file, struct task_struct *task, bool container)
+/*
+ * enum dg_origin mask of a file, from the point of view of `task`, in a
+ * container or not, whose container pid namespace is at `pid_level` (0: none).
+ */
+static __always_inline __u8 classify(struct file *file, struct task_struct *task, bool container,
+				     __u32 pid_level)
 {
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
@@ -125,7 +166,7 @@ static __always_inline __u8 classify(struct file *file, struct task_struct *task
 		if (container || !name_starts(name, RUNC_CLONE, sizeof(RUNC_CLONE)))
 			origin |= DG_ORIGIN_MEMFD;
 	}
-	if (off_rootfs(BPF_CORE_READ(file, f_path.mnt), container_root(task)))
+	if (off_rootfs(BPF_CORE_READ(file, f_path.mnt), container_root(task, pid_level)))
 		origin |= DG_ORIGIN_OFF_ROOTFS;
 	return origin ?: DG_ORIGIN_IMAGE;
 }

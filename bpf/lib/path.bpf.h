@@ -32,6 +32,11 @@ struct scratch {
 	struct dg_exec_event ev;
 	__u32 path_len;
 	/*
+	 * The path walk's components (struct walk_ctx), here rather than on
+	 * the stack: the LSM programs' 512 bytes have no room for them.
+	 */
+	const unsigned char *names[MAX_DEPTH];
+	/*
 	 * Where the path is assembled: twice the path size, so a component
 	 * read at any offset below DG_PATH_MAX fits, as the verifier wants.
 	 */
@@ -52,8 +57,7 @@ struct walk_ctx {
 	struct mount *mnt;
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
-	const unsigned char *names[MAX_DEPTH];
-	__u32 n;
+	__u32 n; /* components in s->names */
 	bool full;
 	bool pseudo; /* a lone disconnected dentry: memfd, alloc_file_pseudo() */
 	struct scratch *s;
@@ -86,7 +90,7 @@ static long walk_up(__u64 i, struct walk_ctx *w)
 	}
 	if (w->n >= MAX_DEPTH)
 		return 1; /* deeper than we keep: the path stays partial */
-	w->names[w->n & (MAX_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.name);
+	w->s->names[w->n & (MAX_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.name);
 	w->n++;
 	parent = BPF_CORE_READ(dentry, d_parent);
 	if (parent == dentry) {
@@ -121,7 +125,7 @@ static long append_name(__u64 i, struct walk_ctx *w)
 	barrier_var(off);
 	pos = off & (DG_PATH_MAX - 1);
 	len = bpf_probe_read_kernel_str(&w->s->buf[pos], DG_PATH_MAX,
-					w->names[(w->n - 1 - i) & (MAX_DEPTH - 1)]);
+					w->s->names[(w->n - 1 - i) & (MAX_DEPTH - 1)]);
 	if (len <= 0) {
 		w->full = false;
 		return 1;

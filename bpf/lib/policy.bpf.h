@@ -14,9 +14,6 @@
 #include "lib/origin.bpf.h"
 #include "lib/path.bpf.h"
 
-/* Set by user space before load. */
-const volatile __u64 host_mntns = 0; /* mount namespace of the host's pid 1 */
-
 /* Policy: two generations, user space fills the inactive one and flips. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -45,18 +42,62 @@ struct {
 	__type(value, __u32); /* bit i: kernel rule i */
 } cgroup_rules SEC(".maps");
 
-/* Deepest cgroup level looked at for DG_SCOPE_CGROUPS. */
-#define MAX_CGROUP_LEVEL 16
+/*
+ * The cgroups (v2 ids) of the containers the runtimes' state directories
+ * list, filled by user space from the container inventory
+ * (enforcer/container_cgroups.c): what makes a container of one that has no
+ * pid namespace of its own (--pid=host, hostPID pods).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DG_MAX_CONTAINER_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u8);
+} container_cgroups SEC(".maps");
+
+/* Entries in container_cgroups, kept by user space: 0 spares host tasks the cgroup walk. */
+volatile __u32 n_container_cgroups;
 
 static __always_inline __u64 current_mntns(struct task_struct *task)
 {
 	return BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 }
 
-/* For DG_SCOPE_ALL and DG_SCOPE_HOST: a mount namespace other than the host's. */
-static __always_inline bool in_container(struct task_struct *task)
+/* Deepest cgroup level looked at for DG_SCOPE_CGROUPS and container_cgroups. */
+#define MAX_CGROUP_LEVEL 16
+
+static long in_container_cgroup(__u64 level, void *found)
 {
-	return current_mntns(task) != host_mntns;
+	__u64 id = bpf_get_current_ancestor_cgroup_id((int)level + 1);
+
+	if (!id)
+		return 1;
+	if (bpf_map_lookup_elem(&container_cgroups, &id)) {
+		*(bool *)found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * For DG_SCOPE_ALL and DG_SCOPE_HOST: whether the current task is in a
+ * container. What makes a container is what its runtime made: a pid
+ * namespace below the host's (`pid_level`, container_pid_level()), or a
+ * cgroup (at any ancestor level) that a runtime's state names. Not the mount
+ * namespace: systemd services with PrivateTmp, CI runners and kind nodes run
+ * on the host in mount namespaces of their own, and so do runtimes started
+ * from them.
+ */
+static __always_inline bool in_container(__u32 pid_level)
+{
+	bool found = false;
+
+	if (pid_level)
+		return true;
+	if (!n_container_cgroups)
+		return false;
+	bpf_loop(MAX_CGROUP_LEVEL, in_container_cgroup, &found, 0);
+	return found;
 }
 
 /* Rules whose cgroups contain the current task (any ancestor level). */
@@ -165,24 +206,52 @@ static long eval_rule(__u64 i, struct eval_ctx *c)
 }
 
 /*
+ * The runtime's self-copy: an exec of the very inode the task already runs
+ * (current->mm->exe_file, same inode, whatever the mount or path it is
+ * reached by) runs the bytes that already run. runc re-executes itself from a
+ * detached read-only bind mount of its own binary (ensure_cloned_binary), a
+ * mount whose root is the file: off every root. Such an exec is judged by the
+ * origin of the file the task runs, not by the mount it is reached through.
+ * A drifted program stays drifted (its exe_file is drift too); an attacker
+ * cannot choose the inode by a name or a path; prctl(PR_SET_MM_EXE_FILE)
+ * gains nothing either, as the origin is that of the exe_file it names.
+ *
+ * Only LSM hooks see the old exe_file at decision time (bprm_check runs
+ * before the new mm); the signal backend's exec tracepoint comes after it, so
+ * there the caller passes the origin recorded when the exec syscall began
+ * (self_origin; 0: not a self-exec). Returns the running file when `file`
+ * is its inode, else NULL. decide_file() then classifies that one instead of
+ * `file`: one classify() either way (each copy costs stack and verifier work).
+ */
+static __always_inline struct file *running_exe(struct file *file, struct task_struct *task)
+{
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+
+	if (!exe || exe == file || BPF_CORE_READ(exe, f_inode) != BPF_CORE_READ(file, f_inode))
+		return NULL;
+	return exe;
+}
+
+/*
  * Decide for `file` executed or mapped as `kind`; fills the scratch event.
  * Returns the action to take (audit_only already applied). `backend` and
  * `d_path` are constants in every caller: the kfunc that only LSM programs
  * may call, on a trusted file, is compiled into those alone, so the signal
  * backend's programs never reference it (on 6.12 the verifier would refuse
- * them).
+ * them). `self_origin`: see running_exe().
  *
  * Two passes: the first, without the path, finds out whether any rule can
  * match this task, origin and kind at all. Most executions are of image files
  * that no rule is about: they are decided without building a path.
  */
 static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backend, bool d_path,
-					struct scratch **out)
+					__u8 self_origin, struct scratch **out)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eval_ctx c = {};
 	struct dg_policy_hdr *hdr;
-	__u32 zero = 0;
+	struct file *judged = file, *exe = NULL;
+	__u32 zero = 0, pid_level;
 
 	c.gen = active_gen & 1;
 	hdr = bpf_map_lookup_elem(&policy, &c.gen);
@@ -191,9 +260,15 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 		return DG_VERDICT_NONE;
 	/* The scratch buffer also serves callers that go on after NONE. */
 	*out = c.s;
-	c.container = in_container(task);
-	c.origin = classify(file, task, c.container);
+	pid_level = container_pid_level(task);
+	c.container = in_container(pid_level);
+	if (backend == DG_BACKEND_LSM && kind != DG_KIND_MAPPING)
+		exe = running_exe(file, task);
+	if (exe)
+		judged = exe;
+	c.origin = self_origin ?: classify(judged, task, c.container, pid_level);
 	c.s->ev.origin = c.origin;
+	c.s->ev.self_exec = self_origin || exe;
 	if (!hdr->n_rules)
 		return DG_VERDICT_NONE;
 	c.n_rules = hdr->n_rules;
@@ -223,7 +298,7 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 
 static __always_inline __u8 decide(struct file *file, __u8 kind, __u8 backend, struct scratch **out)
 {
-	return decide_file(file, kind, backend, backend == DG_BACKEND_LSM, out);
+	return decide_file(file, kind, backend, backend == DG_BACKEND_LSM, 0, out);
 }
 
 #endif /* __DG_POLICY_BPF_H */

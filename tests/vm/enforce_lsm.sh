@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # driftguard enforce --backend lsm, for real, in a VM on each Debian kernel
 # (6.12 and 6.1; this development kernel cannot load lsm/ programs). The
-# "container" is what a runtime builds, minus the runtime: a new mount
-# namespace, an overlay (lower = a busybox image, upper on tmpfs) and a
-# chroot into it. Every drifted execution must fail with EPERM before
+# "container" is what a runtime builds, minus the runtime: a new pid and
+# mount namespace (the pid namespace is what makes it a container), an
+# overlay (lower = a busybox image, upper on tmpfs) and a chroot into it. Every drifted execution must fail with EPERM before
 # anything of it runs, and be logged as exactly one JSON event with the
 # right kind, origin, upper-layer flags and a complete path; image programs,
 # their normal dynamic loading and the allowlisted path must run with no
@@ -57,16 +57,16 @@ for f in $libs; do mkdir -p \$L\$(dirname \$f) && cp \$f \$L\$f; done
 
 # ctr CMD: run CMD with sh in a fresh "container" over the same layers.
 ctr() {
-	unshare -m sh -c 'mount -t overlay overlay -o lowerdir=/tmp/lower,upperdir=/tmp/upper,workdir=/tmp/ovlwork /tmp/merged &&
+	unshare -m -p -f sh -c 'mount -t overlay overlay -o lowerdir=/tmp/lower,upperdir=/tmp/upper,workdir=/tmp/ovlwork /tmp/merged &&
 		mount -t proc proc /tmp/merged/proc && mount --bind /dev /tmp/merged/dev && exec chroot /tmp/merged /bin/sh -c "\$1"' ctr "\$1" 2>&1
 }
 
-# start [--audit]: (re)start the enforcer and wait until it enforces.
+# [RULES=FILE] start [--audit]: (re)start the enforcer and wait until it enforces.
 dgpid=
 start() {
 	[ -z "\$dgpid" ] || { kill \$dgpid; wait \$dgpid; }
 	: >/tmp/dg.log
-	$DG enforce --backend lsm -r $work/rules.yaml --events \$EV --pidfile /tmp/dg.pid "\$@" \
+	$DG enforce --backend lsm -r \${RULES:-$work/rules.yaml} --events \$EV --pidfile /tmp/dg.pid "\$@" \
 		2>/tmp/dg.log &
 	dgpid=\$!
 	for i in \$(seq 100); do
@@ -238,6 +238,37 @@ case "\$out" in
 *) bad "runc container: chroot into the image: \$out" ;;
 esac
 expect_no_event "chroot into a directory of the image"
+
+# runc from a private mount namespace under a rule that covers runc itself
+# (off-rootfs binaries anywhere): its re-execution from a detached read-only
+# bind mount of its own binary is the inode it already runs, and passes; an
+# off-rootfs copy in the container is still refused.
+cat >/tmp/any.yaml <<'ANY'
+mode: enforce
+rules:
+  - name: off-rootfs-anywhere
+    containers: any
+    match: {origin: [off-rootfs], kind: [binary]}
+    action: block
+ANY
+RULES=/tmp/any.yaml
+start
+RULES=
+seen=\$(wc -l <\$EV)
+printf 'busybox echo image-ok; cp /bin/busybox /dev/echo && /dev/echo dev-ran; echo "dev rc=\$?"\n' >\$rb/rootfs/esc.sh
+out=\$(unshare -m --propagation private runc run --no-pivot -b \$rb r4 2>&1)
+case "\$out" in
+*image-ok*) ok "runc from a private mount namespace under a rule covering runc starts" ;;
+*) bad "runc's self-copy refused: \$out" ;;
+esac
+case "\$out" in
+*dev-ran*) bad "off-rootfs copy ran: \$out" ;;
+*"dev rc=126"*) ok "off-rootfs copy in that container refused (126)" ;;
+*) bad "off-rootfs copy not refused: \$out" ;;
+esac
+expect_event "off-rootfs copy, the only event (none for runc)" '.action == "block" and
+	.backend == "lsm" and .container.id == "r4" and .path == "/dev/echo" and
+	(.origin | index("off-rootfs") != null)'
 umount \$rb/rootfs
 
 start --audit
