@@ -62,13 +62,16 @@ static bool read_state(const char *dir, struct dg_pin_state *out)
 {
 	char path[PATH_MAX];
 	_cleanup_close_ int fd = -1;
-	uint32_t key = 0;
+	struct bpf_map_info info = {0};
+	uint32_t key = 0, len = sizeof(info);
 
 	snprintf(path, sizeof(path), "%s/state", dir);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return false;
-	if (bpf_map_lookup_elem(fd, &key, out))
+	/* Another build's state may be larger: never read past ours. */
+	if (bpf_map_get_info_by_fd(fd, &info, &len) || info.value_size != sizeof(*out) ||
+	    bpf_map_lookup_elem(fd, &key, out))
 		return false;
 	return out->version == DG_PIN_STATE_VERSION;
 }
