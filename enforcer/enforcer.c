@@ -349,7 +349,12 @@ int dg_enforcer_set_policy(struct dg_enforcer *e, const struct dg_policy_hdr *hd
 	e->state.audit_only = hdr->audit_only;
 	memcpy(e->state.rules_path, e->next_path, sizeof(e->state.rules_path));
 	memcpy(e->state.rule_names, e->next_names, sizeof(e->state.rule_names));
-	return write_state(e);
+	/* The policy is in force: a stale description is not worth refusing it. */
+	if (write_state(e)) {
+		dg_warn("%s: an enforce adopting ours would name its rules wrongly", dg_errmsg());
+		dg_err_clear();
+	}
+	return 0;
 }
 
 void dg_enforcer_label_policy(struct dg_enforcer *e, const char *rules_path,
