@@ -15,6 +15,7 @@
 #include "cli/options.h"
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/pidfile.h"
 #include "flight/flight.h"
 
 #define DG_DEFAULT_FLIGHT 256
@@ -170,25 +171,25 @@ static const struct argp reload_argp = {
 	.options = reload_options,
 	.parser = reload_parse,
 	.doc = "Make the running `driftguard enforce` re-read its rules file (SIGHUP). A file "
-	       "with errors is refused there and the running policy stays; see its log.",
+	       "with errors is refused there and the running policy stays; see its log. Only "
+	       "the process that holds the pid file's lock is signalled: a stale pid file "
+	       "(of an enforce that was killed) is refused.",
 };
 
 int cmd_reload(int argc, char **argv)
 {
 	const char *pidfile = DG_DEFAULT_PIDFILE;
-	_cleanup_fclose_ FILE *f = NULL;
-	int pid = 0;
+	pid_t pid;
 
 	if (argp_parse(&reload_argp, argc, argv, 0, NULL, &pidfile) != 0)
 		return 2;
-	f = fopen(pidfile, "re");
-	if (!f || fscanf(f, "%d", &pid) != 1 || pid <= 0) {
-		fprintf(stderr, "driftguard reload: no running enforcer found through %s: %s\n",
-			pidfile, f ? "no pid in it" : strerror(errno));
+	/* Only the live holder of the pid file's lock: never a pid that a dead one left. */
+	if (dg_pidfile_holder(pidfile, &pid)) {
+		fprintf(stderr, "driftguard reload: %s; nothing was signalled\n", dg_errmsg());
 		return 1;
 	}
 	if (kill(pid, SIGHUP)) {
-		fprintf(stderr, "driftguard reload: cannot signal pid %d (from %s): %s\n", pid,
+		fprintf(stderr, "driftguard reload: cannot signal pid %d (from %s): %s\n", (int)pid,
 			pidfile, strerror(errno));
 		return 1;
 	}

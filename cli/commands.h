@@ -14,6 +14,7 @@ int cmd_convert(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_enforce(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 
 #endif /* __DG_COMMANDS_H */

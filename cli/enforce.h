@@ -11,7 +11,7 @@
 
 #include "enforcer/enforcer.h"
 
-#define DG_DEFAULT_PIDFILE "/run/driftguard-enforce.pid"
+#define DG_DEFAULT_PIDFILE "/run/driftguard/enforce.pid"
 
 /* What the command line asked for; not changed once parsed. */
 struct enforce_opts {

@@ -16,6 +16,7 @@
 #include "cli/enforce.h"
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/pidfile.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
 #include "enforcer/container_cgroups.h"
@@ -39,11 +40,20 @@ struct enforce_state {
 	long long mono_to_real_ns;
 };
 
-static volatile sig_atomic_t stop, reload;
+static volatile sig_atomic_t stop, reload, keep_pinned;
 
+/* SIGTERM, SIGINT: a deliberate stop, enforcement goes with us. */
 static void on_stop(int sig)
 {
 	(void)sig;
+	stop = 1;
+}
+
+/* SIGQUIT: exit but leave the enforcement pinned, for a restart with no gap (an upgrade). */
+static void on_quit(int sig)
+{
+	(void)sig;
+	keep_pinned = 1;
 	stop = 1;
 }
 
@@ -91,27 +101,51 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 	dg_event_set_syscalls(line, tail, NULL);
 }
 
-static void on_event(const struct dg_exec_event *ev, void *ctx)
+/* One decision's JSON line, its rule named rule_name. */
+static void emit_event(struct enforce_state *st, const struct dg_exec_event *ev,
+		       const char *rule_name)
 {
-	struct enforce_state *st = ctx;
-	const struct dg_drift_rule *rule = NULL;
 	struct dg_identity ident;
 	bool container;
 	json_t *line;
 
-	if (ev->rule < DG_MAX_RULES && st->src[ev->rule] < st->policy->n_rules)
-		rule = &st->policy->rules[st->src[ev->rule]];
 	/* The recorder's copy first: a container that just exited is gone from its state. */
 	container =
 		(st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, &ident) == 0) ||
 		dg_inventory_resolve_id(st->containers, ev->cgroup_id, &ident) == 0;
-	line = dg_event_to_json(ev, container ? &ident : NULL, rule ? rule->name : "?",
-				st->mono_to_real_ns);
+	line = dg_event_to_json(ev, container ? &ident : NULL, rule_name, st->mono_to_real_ns);
 	if (!line)
 		return;
 	add_syscalls(st, ev, line);
 	dg_event_print(st->out, line);
 	json_decref(line);
+}
+
+static void on_event(const struct dg_exec_event *ev, void *ctx)
+{
+	struct enforce_state *st = ctx;
+	const struct dg_drift_rule *rule = NULL;
+
+	if (ev->rule < DG_MAX_RULES && st->src[ev->rule] < st->policy->n_rules)
+		rule = &st->policy->rules[st->src[ev->rule]];
+	emit_event(st, ev, rule ? rule->name : "?");
+}
+
+/* A decision that queued while no daemon ran, named by the rules it was taken under. */
+static void on_adopted_event(const struct dg_exec_event *ev, const char *rule_name, void *ctx)
+{
+	emit_event(ctx, ev, rule_name);
+}
+
+/* What the pinned state says about it: a daemon adopting it names its queued events. */
+static void label_policy(struct enforce_state *st, const struct dg_policy *p,
+			 const struct dg_policy_hdr *hdr, const unsigned int *src)
+{
+	const char *names[DG_MAX_RULES];
+
+	for (unsigned int i = 0; i < hdr->n_rules && i < DG_MAX_RULES; i++)
+		names[i] = src[i] < p->n_rules ? p->rules[src[i]].name : NULL;
+	dg_enforcer_label_policy(st->enforcer, st->o->rules, names, hdr->n_rules);
 }
 
 /* Which step of install_policy() failed: its callers say it in their words. */
@@ -143,6 +177,7 @@ static int install_policy(struct enforce_state *st, const struct dg_policy *p, b
 	    !memcmp(compiled, st->compiled, sizeof(compiled)))
 		return 1;
 	*failed = INSTALL_LOAD;
+	label_policy(st, p, &hdr, src);
 	rc = dg_enforcer_set_policy(st->enforcer, &hdr, compiled);
 	if (rc)
 		return rc;
@@ -220,15 +255,37 @@ static bool has_selectors(const struct dg_policy *p)
 	return false;
 }
 
-static int write_pidfile(const char *path)
+/* Say what the daemon took over (enforcer.h: dg_enforcer_pin()). */
+static void report_adoption(const struct dg_adoption *a, uint64_t generation)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "we");
+	char who[96];
 
-	if (!f)
-		return dg_err(errno, "cannot write the pid file %s: %s (use --pidfile)", path,
-			      strerror(errno));
-	fprintf(f, "%d\n", getpid());
-	return 0;
+	if (!a->sets) {
+		dg_info("pinned in %s: enforcement outlives this process (a crash or kill -9 "
+			"leaves it enforced; `driftguard stop` removes it)",
+			a->dir);
+		return;
+	}
+	if (a->has_state)
+		dg_info("adopted the enforcement that driftguard enforce %s left pinned: the %s "
+			"backend, rules generation %llu from %s (%u kernel rules%s), enforced "
+			"until ours replaced it with no gap",
+			dg_pin_owner_text(&a->from, who, sizeof(who)),
+			a->from.backend == DG_BACKEND_LSM ? "lsm" : "signal",
+			(unsigned long long)a->from.generation, a->from.rules_path, a->from.n_rules,
+			a->from.audit_only ? ", audit only" : "");
+	if (a->incomplete)
+		dg_info("removed %u incompletely pinned set(s) (a daemon died while pinning)",
+			a->incomplete);
+	dg_info("%llu decisions that had queued while no daemon ran were read%s",
+		(unsigned long long)a->events_read, a->events_read ? " (events above)" : "");
+	if (a->has_counts)
+		dg_info("in all it had blocked %llu, audited %llu and dropped %llu events%s",
+			(unsigned long long)a->blocked, (unsigned long long)a->audited,
+			(unsigned long long)a->dropped,
+			a->dropped ? " (its ring buffer was full: decisions were still enforced)"
+				   : "");
+	dg_info("now rules generation %llu, pinned in %s", (unsigned long long)generation, a->dir);
 }
 
 static void enforce_state_clear(struct enforce_state *st)
@@ -242,6 +299,8 @@ enum { POLL_EVENTS, POLL_CONTAINERS, POLL_FDS };
 
 int enforce_run(const struct enforce_opts *o)
 {
+	/* Released last: while it is held, our programs may still be attached. */
+	_cleanup_(dg_pidfile_release) struct dg_pidfile pidfile = {.fd = -1};
 	/* First, so freed last: the flight recorder unsubscribes from it. */
 	_cleanup_(dg_inventory_freep) struct dg_inventory *containers = NULL;
 	_cleanup_(dg_enforcer_closep) struct dg_enforcer *enforcer = NULL;
@@ -250,8 +309,10 @@ int enforce_run(const struct enforce_opts *o)
 	_cleanup_(dg_flight_watch_freep) struct dg_flight_watch *flight = NULL;
 	_cleanup_(dg_policy_freep) struct dg_policy *rules = NULL;
 	_cleanup_fclose_ FILE *events = NULL;
+	struct dg_adoption adoption;
 	_cleanup_(enforce_state_clear) struct enforce_state st = {.o = o, .out = stdout};
-	struct sigaction stop_sa = {.sa_handler = on_stop}, hup_sa = {.sa_handler = on_hup};
+	struct sigaction stop_sa = {.sa_handler = on_stop}, hup_sa = {.sa_handler = on_hup},
+			 quit_sa = {.sa_handler = on_quit};
 	struct dg_enforcer_stats stats;
 	time_t last_refresh = 0;
 	char why[512];
@@ -297,13 +358,20 @@ int enforce_run(const struct enforce_opts *o)
 	rc = dg_inventory_subscribe(containers, on_containers, &st);
 	if (rc)
 		return rc;
-	rc = write_pidfile(o->pidfile ?: DG_DEFAULT_PIDFILE);
+	/* Held until we exit: `driftguard reload` and `stop` signal only a live holder. */
+	rc = dg_pidfile_acquire(o->pidfile ?: DG_DEFAULT_PIDFILE, &pidfile);
 	if (rc)
 		goto out;
 	sigaction(SIGINT, &stop_sa, NULL);
 	sigaction(SIGTERM, &stop_sa, NULL);
 	sigaction(SIGHUP, &hup_sa, NULL);
+	sigaction(SIGQUIT, &quit_sa, NULL);
 	dg_info("backend: %s", why);
+	/* Ours enforce now: what earlier daemons left pinned can go. */
+	rc = dg_enforcer_pin(enforcer, on_adopted_event, &st, &adoption);
+	if (rc)
+		goto out;
+	report_adoption(&adoption, dg_enforcer_generation(enforcer));
 	if (flight)
 		dg_info("flight recorder: the last %u syscalls of each running container (events "
 			"carry %u; `driftguard dump CONTAINER` prints them)",
@@ -356,6 +424,11 @@ out:
 		(unsigned long long)stats.blocked, (unsigned long long)stats.audited,
 		(unsigned long long)stats.dropped,
 		stats.dropped ? " (the ring buffer was full: decisions were still enforced)" : "");
-	unlink(o->pidfile ?: DG_DEFAULT_PIDFILE);
+	/* Only a deliberate stop ends enforcement; an error exit is left as a crash would be. */
+	if (!rc && !keep_pinned && dg_enforcer_unpin(enforcer))
+		dg_warn("%s: `driftguard stop` removes what is left", dg_errmsg());
+	else if (dg_enforcer_pinned(enforcer))
+		dg_info("left pinned: the policy stays enforced until `driftguard stop`, or the "
+			"next driftguard enforce adopts it");
 	return rc;
 }

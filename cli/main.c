@@ -27,6 +27,7 @@ static const struct {
 	{"convert", cmd_convert, "a seccomp profile as OCI JSON, SPO SeccompProfile, pod snippet"},
 	{"enforce", cmd_enforce, "block execution of drifted files by YAML rules"},
 	{"reload", cmd_reload, "make the running enforcer re-read its rules"},
+	{"stop", cmd_stop, "stop the enforcer and remove its pinned programs"},
 	{"probe", cmd_probe, "what this kernel supports, which backends will be used"},
 };
 

@@ -7,8 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <limits.h>
+
 #include "bpf/enforce.h"
 #include "common/cleanup.h"
+#include "enforcer/pinning.h"
 
 enum dg_backend_choice {
 	DG_BACKEND_CHOICE_AUTO,
@@ -53,6 +56,51 @@ int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms);
 
 /* Readable (poll(2)) when events are pending, to wait on it with other fds. */
 int dg_enforcer_fd(const struct dg_enforcer *e);
+
+/*
+ * What the pinned state (enforcer/pinning.h) will say about the next policy
+ * set: its rules file and the name of each kernel rule (NULL: "?").
+ */
+void dg_enforcer_label_policy(struct dg_enforcer *e, const char *rules_path,
+			      const char *const names[], unsigned int n);
+
+/* Policies installed so far, counting those of the daemons adopted from. */
+uint64_t dg_enforcer_generation(const struct dg_enforcer *e);
+
+/* What dg_enforcer_pin() found and took over. */
+struct dg_adoption {
+	unsigned int sets;	 /* sets removed: 0 when nothing was pinned */
+	unsigned int incomplete; /* of them, without a state (a daemon died pinning) */
+	bool has_state;
+	struct dg_pin_state from; /* the newest one's state */
+	uint64_t events_read;	  /* decisions that had queued in their rings */
+	bool has_counts;	  /* their counters (only from our own build): */
+	uint64_t blocked, audited, dropped;
+	char dir[sizeof(((struct dg_pinned_set *)0)->dir)]; /* where ours is pinned */
+};
+
+/* An event of an adopted set, named by the rules it was decided by. */
+typedef void (*dg_adopted_event_fn)(const struct dg_exec_event *ev, const char *rule_name,
+				    void *ctx);
+
+/*
+ * Pin our programs' links and maps (with the policy installed already), so
+ * that enforcement outlives us; then remove the sets that earlier daemons
+ * left pinned, and hand the events queued in their rings to fn. There is no
+ * moment without enforcement: both enforce until theirs is removed. -EBUSY
+ * when a daemon that pinned a set still runs (also checked by
+ * dg_enforcer_open()).
+ */
+int dg_enforcer_pin(struct dg_enforcer *e, dg_adopted_event_fn fn, void *ctx,
+		    struct dg_adoption *out);
+
+/*
+ * A deliberate stop: remove our pinned set, so that closing the enforcer
+ * detaches everything. Without it dg_enforcer_close() leaves the pinned
+ * set enforcing, as a crash would.
+ */
+int dg_enforcer_unpin(struct dg_enforcer *e);
+bool dg_enforcer_pinned(const struct dg_enforcer *e);
 
 struct dg_enforcer_stats {
 	uint64_t blocked, audited, dropped;

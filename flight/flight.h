@@ -39,9 +39,10 @@
 #include <jansson.h>
 
 #include "bpf/recorder.h"
+#include "common/bpffs.h"
 #include "containers/identity.h"
 
-#define DG_FLIGHT_PIN_ROOT "/sys/fs/bpf/driftguard"
+#define DG_FLIGHT_PIN_ROOT DG_BPFFS_ROOT
 #define DG_FLIGHT_INDEX_DIR "/run/driftguard"
 #define DG_FLIGHT_INDEX_VERSION 1
 

@@ -12,21 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 
+#include "common/bpffs.h"
 #include "common/cleanup.h"
 #include "common/errors.h"
 #include "flight/flight_index.h"
-
-#ifndef BPF_FS_MAGIC
-#define BPF_FS_MAGIC 0xcafe4a11
-#endif
-#define BPF_FS_MOUNT "/sys/fs/bpf"
 
 static void unpin_dir(const char *dir)
 {
@@ -72,26 +66,6 @@ static void sweep_stale(void)
 	}
 }
 
-/* bpffs on /sys/fs/bpf, mounted if it is not (as systemd does at boot). */
-static int ensure_bpffs(void)
-{
-	struct statfs st;
-
-	if (statfs(BPF_FS_MOUNT, &st) == 0 && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", BPF_FS_MOUNT, "bpf", 0, "mode=0700"))
-		return dg_err(errno, "cannot mount bpffs on %s: %s", BPF_FS_MOUNT, strerror(errno));
-	dg_debug("mounted bpffs on %s", BPF_FS_MOUNT);
-	return 0;
-}
-
-static int mkdir_p1(const char *dir, mode_t mode)
-{
-	if (mkdir(dir, mode) && errno != EEXIST)
-		return dg_err(errno, "cannot create %s: %s", dir, strerror(errno));
-	return 0;
-}
-
 static int pin(int fd, const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -111,15 +85,15 @@ int dg_flight_publish(struct dg_flight_pub *pub, const char *tool, int ring_fd, 
 	int rc;
 
 	memset(pub, 0, sizeof(*pub));
-	rc = ensure_bpffs();
+	rc = dg_bpffs_ensure();
 	if (rc)
 		return rc;
 	sweep_stale();
-	rc = mkdir_p1(DG_FLIGHT_PIN_ROOT, 0700);
+	rc = dg_bpffs_mkdir(DG_FLIGHT_PIN_ROOT);
 	if (rc)
 		return rc;
 	snprintf(dir, sizeof(dir), "%s/%d", DG_FLIGHT_PIN_ROOT, self);
-	rc = mkdir_p1(dir, 0700);
+	rc = dg_bpffs_mkdir(dir);
 	if (rc)
 		return rc;
 	snprintf(pub->pin_dir, sizeof(pub->pin_dir), "%s", dir);
@@ -133,7 +107,8 @@ int dg_flight_publish(struct dg_flight_pub *pub, const char *tool, int ring_fd, 
 		rc = dg_err(ENOMEM, "out of memory");
 		goto undo;
 	}
-	rc = mkdir_p1(DG_FLIGHT_INDEX_DIR, 0755);
+	if (mkdir(DG_FLIGHT_INDEX_DIR, 0755) && errno != EEXIST)
+		rc = dg_err(errno, "cannot create %s: %s", DG_FLIGHT_INDEX_DIR, strerror(errno));
 	if (rc)
 		goto undo;
 	snprintf(file, sizeof(file), "%s/%s-%d.json", DG_FLIGHT_INDEX_DIR, tool, self);

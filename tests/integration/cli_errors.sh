@@ -45,5 +45,11 @@ expect 2 'flight-recorder wants a number of syscalls from 0 to 65536, not "abc"'
 	"enforce: bad --flight-recorder" "$DG" enforce -r rules.yaml --flight-recorder abc
 expect 2 'event-syscalls wants a number of syscalls from 0 to 65536, not "70000"' \
 	"enforce: --event-syscalls beyond the maximum" "$DG" enforce -r rules.yaml --event-syscalls 70000
+expect 2 'timeout wants seconds from 0 to 3600, not "soon"' "stop: bad --timeout" \
+	"$DG" stop --timeout soon
+expect 1 'no driftguard enforce runs: there is no pid file /nonexistent/dg.pid; nothing was signalled' \
+	"reload without an enforcer" "$DG" reload --pidfile /nonexistent/dg.pid
+expect 1 'stopping enforcement needs root.*sudo' "stop as non-root" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$DG" stop --pidfile /nonexistent/dg.pid
 
 finish

@@ -127,7 +127,7 @@ expect_offered() {
 	if [[ $got == *" $want "* ]]; then pass "complete '$*' offers $want"; else
 		fail "complete '$*': '$want' not in '$got'"; fi
 }
-expect_completion "--help --version check convert dump enforce learn merge probe reload" driftguard ""
+expect_completion "--help --version check convert dump enforce learn merge probe reload stop" driftguard ""
 for o in --rules --backend --events --audit --pidfile --flight-recorder --event-syscalls; do
 	expect_offered "$o" driftguard enforce --
 done
@@ -135,6 +135,8 @@ for o in --output --container --duration --gate --caps --caps-format --runtime-r
 	expect_offered "$o" driftguard learn --
 done
 expect_completion "--pidfile" driftguard reload --p
+expect_completion "--pidfile" driftguard stop --p
+expect_offered "--timeout" driftguard stop --
 expect_completion "auto lsm signal" driftguard enforce --backend ""
 expect_completion "lsm" driftguard enforce --backend = l
 expect_completion "k8s oci" driftguard learn --caps-format ""

@@ -271,6 +271,32 @@ expect_event "off-rootfs copy, the only event (none for runc)" '.action == "bloc
 	(.origin | index("off-rootfs") != null)'
 umount \$rb/rootfs
 
+# Enforcement outlives the daemon: after kill -9 the pinned links keep
+# refusing; a restart adopts them and reads the decision that queued
+# meanwhile; driftguard stop ends it all.
+kill -9 \$dgpid
+wait \$dgpid 2>/dev/null
+dgpid=
+ls /sys/fs/bpf/driftguard/enforce/*/link_dg_bprm_check >/dev/null 2>&1 &&
+	ok "kill -9: the links stay pinned" || bad "kill -9: nothing pinned: \$(ls -R /sys/fs/bpf 2>&1)"
+out=\$(ctr '/up_hello; echo rc=\$?')
+expect_eperm "after kill -9 of enforce: upper binary still refused" "\$out"
+expect_no_event "after kill -9 (no daemon reads the ring)"
+start
+grep -q "^driftguard: adopted the enforcement .* left pinned: the lsm backend" /tmp/dg.log &&
+	ok "the restart adopts the pinned enforcement" || bad "no adoption: \$(cat /tmp/dg.log)"
+grep -q "^driftguard: 1 decisions that had queued while no daemon ran were read" /tmp/dg.log &&
+	ok "the restart reads the decision that queued" || bad "queued: \$(grep queued /tmp/dg.log)"
+expect_event "the decision taken while no daemon ran" "\$B"' and .kind == "binary" and .path == "/up_hello"'
+$DG stop --pidfile /tmp/dg.pid >/tmp/stop.out 2>&1
+grep -q "^stopped driftguard enforce (pid \$dgpid)" /tmp/stop.out && ok "driftguard stop" || bad "stop: \$(cat /tmp/stop.out)"
+wait \$dgpid 2>/dev/null
+dgpid=
+ls -d /sys/fs/bpf/driftguard/enforce/*/ >/dev/null 2>&1 && bad "stop left pins: \$(ls -R /sys/fs/bpf)" || ok "stop: nothing pinned"
+out=\$(ctr '/up_hello; echo rc=\$?')
+[ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "after stop the upper binary runs" || bad "after stop: \$out"
+expect_no_event "after stop"
+
 start --audit
 out=\$(ctr '/up_hello; echo rc=\$?')
 [ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "audit: upper binary runs" || bad "audit: \$out"
