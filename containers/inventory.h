@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The inventory: one live list of the containers of the runtimes' state
- * directories (runc, crun, docker, containerd), kept up to date by inotify
+ * directories (runc, crun, docker, containerd, podman), kept up to date by inotify
  * (state_watch.h) and a scan once a second (a container's init can exit
  * without its state changing), with change notifications, and the
  * resolution of a cgroup id or path to the container it belongs to.
@@ -26,7 +26,10 @@
 
 struct dg_inventory_opts {
 	const char *cgroup_root;	/* the cgroup2 mount; NULL: dg_cgroup2_root() */
-	const char *const *state_roots; /* NULL-terminated; NULL: dg_default_state_roots */
+	/* NULL-terminated; NULL: dg_default_state_roots, with containerd's
+	 * namespaces as they appear and the roots of the running shims (see
+	 * shim_roots.h) */
+	const char *const *state_roots;
 	bool cgroup2_optional;		/* no cgroup2 mounted: go on without cgroup ids */
 };
 
