@@ -18,6 +18,7 @@
 #include "common/errors.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
+#include "containers/lookup.h"
 #include "enforcer/events.h"
 #include "enforcer/policy_resolver.h"
 #include "enforcer/rules.h"
@@ -103,7 +104,7 @@ static void on_event(const struct dg_exec_event *ev, void *ctx)
 	/* The recorder's copy first: a container that just exited is gone from its state. */
 	container =
 		(st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, &ident) == 0) ||
-		dg_inventory_resolve_id(st->containers, ev->cgroup_id, &ident) == 0;
+		dg_container_of_task(st->containers, ev->cgroup_id, ev->mntns, &ident) == 0;
 	line = dg_event_to_json(ev, container ? &ident : NULL, rule ? rule->name : "?",
 				st->mono_to_real_ns);
 	if (!line)

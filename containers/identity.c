@@ -19,6 +19,7 @@ static const char *const runtime_names[] = {
 	[DG_RUNTIME_RUNC] = "runc",
 	[DG_RUNTIME_CRUN] = "crun",
 	[DG_RUNTIME_CONTAINERD] = "containerd",
+	[DG_RUNTIME_UNKNOWN] = "unknown",
 };
 
 const char *dg_runtime_name(enum dg_runtime rt)
@@ -93,6 +94,14 @@ char *dg_identity_display(const struct dg_identity *ident, char *buf, size_t len
 		return buf;
 	if (ident->runtime == DG_RUNTIME_NONE) {
 		snprintf(buf, len, "host");
+		return buf;
+	}
+	if (ident->runtime == DG_RUNTIME_UNKNOWN) {
+		if (ident->cgroup[0])
+			snprintf(buf, len, "unknown container (cgroup %s)", ident->cgroup);
+		else
+			snprintf(buf, len, "unknown container (cgroup id %llu)",
+				 (unsigned long long)ident->cgroup_id);
 		return buf;
 	}
 	/* containerd's ids are unique within a namespace only: "containerd:<ns>/<id>". */

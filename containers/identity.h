@@ -38,6 +38,9 @@ enum dg_runtime {
 	DG_RUNTIME_RUNC,	   /* "runc" (plain runc, or its systemd scope) */
 	DG_RUNTIME_CRUN,	   /* "crun" */
 	DG_RUNTIME_CONTAINERD,	   /* "containerd": ctr, nerdctl (a namespace, no CRI) */
+	/* "unknown": in a container (not the host's mount namespace) that no
+	 * runtime state and no cgroup convention names; known by its cgroup */
+	DG_RUNTIME_UNKNOWN,
 };
 
 /* Kubernetes QoS class of the pod, from the kubepods cgroup hierarchy. */
@@ -87,7 +90,8 @@ bool dg_identity_equal(const struct dg_identity *a, const struct dg_identity *b)
 /*
  * One line for people: "runc:dgtest-1",
  * "cri-containerd:3f2a1b4c5d6e (pod default/web, container nginx)",
- * "docker:3f2a1b4c5d6e (web)", "containerd:default/web", "host".
+ * "docker:3f2a1b4c5d6e (web)", "containerd:default/web",
+ * "unknown container (cgroup /machine/x)", "host".
  * Engine ids (64 hex) are shortened to 12 characters, as docker does.
  * Returns buf.
  */

@@ -525,8 +525,7 @@ int dg_inventory_resolve_path(struct dg_inventory *inv, const char *path, struct
 	return rc;
 }
 
-/* The cgroup path of an id: a listed container's own, else from the map of the tree. */
-static int path_of_id(struct dg_inventory *inv, uint64_t id, char *buf, size_t len)
+int dg_inventory_cgroup_path(struct dg_inventory *inv, uint64_t id, char *buf, size_t len)
 {
 	const char *path = NULL;
 	int rc;
@@ -561,7 +560,7 @@ int dg_inventory_resolve_id(struct dg_inventory *inv, uint64_t cgroup_id, struct
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = path_of_id(inv, cgroup_id, path, sizeof(path));
+	rc = dg_inventory_cgroup_path(inv, cgroup_id, path, sizeof(path));
 	if (rc)
 		return rc;
 	rc = dg_inventory_resolve_path(inv, path, out);

@@ -8,9 +8,8 @@
 # layer) are killed before they run; the events name the container the way
 # its engine does (docker:<id> and its name, containerd:<namespace>/<id>,
 # podman:<id> and its name); `driftguard dump NAME` finds its flight ring.
-# Last, a container under a runc root driftguard does not know, in a cgroup
-# named the way docker names its own, is still labelled a container (by its
-# cgroup), not the host.
+# Last, containers under a runc root driftguard does not know are still
+# labelled containers (by their cgroup), not the host.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/engines.sh"
 require_root
@@ -128,30 +127,47 @@ if [ "$podman_ok" = 1 ]; then
 	expect_dump podman "$name" "$id"
 fi
 
-# A runc root nobody told driftguard of, no shim to find it through: the
-# container is labelled by its cgroup, named the way docker's cgroupfs
-# driver names its containers' (/docker/<id>).
-hex=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# Runc roots nobody told driftguard of, no shim to find them through: a
+# container is labelled by its cgroup when it follows an engine's
+# convention (docker's cgroupfs driver: /docker/<id>), else as an unknown
+# container with its cgroup; never as the host.
 u=$TMP/unknown
 mkdir -p "$u/rootfs" "$ENGINES/unknown/upper" "$ENGINES/unknown/work"
 mount -t overlay overlay -o \
 	"lowerdir=$ENGINES/rootfs,upperdir=$ENGINES/unknown/upper,workdir=$ENGINES/unknown/work" \
 	"$u/rootfs"
 (cd "$u" && runc spec)
-jq --arg cg "/docker/$hex" --arg drift "$drift" '.process.terminal = false |
-	.root.readonly = false | .process.args = ["sh", "-c", $drift] |
-	.linux.cgroupsPath = $cg | del(.linux.seccomp)' "$u/config.json" >"$u/config.json.new"
-mv "$u/config.json.new" "$u/config.json"
-out=$(runc --root "$UNKNOWN_ROOT" run -b "$u" "dgtest-unknown-$$" 2>&1 || true)
-check "unknown runc root: the drift is blocked ($out)" \
+# run_unknown CGROUP: the drift in a container of cgroup CGROUP, under the unknown root
+run_unknown() {
+	jq --arg cg "$1" --arg drift "$drift" '.process.terminal = false |
+		.root.readonly = false | .process.args = ["sh", "-c", $drift] |
+		.linux.cgroupsPath = $cg | del(.linux.seccomp)' "$u/config.json" >"$u/config.json.new"
+	mv "$u/config.json.new" "$u/config.json"
+	runc --root "$UNKNOWN_ROOT" run -b "$u" "dgtest-unknown-$$" 2>&1 || true
+	runc --root "$UNKNOWN_ROOT" delete --force "dgtest-unknown-$$" >/dev/null 2>&1 || true
+}
+hex=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+out=$(run_unknown "/docker/$hex")
+check "unknown runc root, docker's cgroup: the drift is blocked ($out)" \
 	bash -c 'grep -q "binary rc=137" <<<"$1" && grep -q "script rc=137" <<<"$1"' _ "$out"
 wait_for 3 jq -e -s --arg id "$hex" '[.[] | select(.container.id == $id)] | length >= 2' \
 	"$TMP/events.json" || true
-check "unknown runc root: the events name the container by its cgroup, not the host ($(jq -c \
+check "unknown runc root, docker's cgroup: the events name it docker:<id> ($(jq -c \
 	'select(.path == "/d/echo") | .container' "$TMP/events.json" | tail -1))" \
 	jq -e -s --arg id "$hex" --arg display "docker:${hex:0:12}" '
 	[.[] | select(.container.id == $id and .container.runtime == "docker" and
 		.container.display == $display)] | length == 2' "$TMP/events.json"
+plain=/dgtest-plain-$$
+out=$(run_unknown "$plain")
+check "unknown runc root, a cgroup of no convention: the drift is blocked ($out)" \
+	bash -c 'grep -q "binary rc=137" <<<"$1" && grep -q "script rc=137" <<<"$1"' _ "$out"
+wait_for 3 jq -e -s '[.[] | select(.container.runtime == "unknown")] | length >= 2' \
+	"$TMP/events.json" || true
+check "unknown runc root, a cgroup of no convention: an unknown container with its cgroup ($(jq -c \
+	'select(.path == "/d/echo") | .container' "$TMP/events.json" | tail -1))" \
+	jq -e -s --arg display "unknown container (cgroup $plain)" '
+	[.[] | select(.container.runtime == "unknown" and .container.display == $display)] |
+	length == 2' "$TMP/events.json"
 check "no event for the host or for images" jq -e -s \
 	'all(.[]; .container.runtime != "host" and .origin != ["image"])' "$TMP/events.json"
 
