@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * docker's and podman's container names (containers/engine_names.c), from
- * their records laid out as docker 20.10 and podman 4.3 leave them, in a
- * scratch directory: docker's bundle mounts <data-root>/containers/<id>/
- * hostname on /etc/hostname, its config.v2.json has the name; podman's
- * bundle is <graphroot>/overlay-containers/<id>/userdata, the names are in
- * containers.json beside it.
+ * What engines add to runc's state: docker's and podman's container names
+ * (containers/engine_names.c), from their records laid out as docker 20.10
+ * and podman 4.3 leave them, in a scratch directory (docker's bundle mounts
+ * <data-root>/containers/<id>/hostname on /etc/hostname, its
+ * config.v2.json has the name; podman's bundle is
+ * <graphroot>/overlay-containers/<id>/userdata, the names are in
+ * containers.json beside it); and the inventory's engine roots: containerd's
+ * per-namespace roots and docker's <exec-root>/runtime-runc/moby
+ * (data/identity/containerd, data/identity/dockerexec).
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +23,13 @@
 
 #include <cmocka.h>
 
+#include "common/errors.h"
 #include "containers/engine_names.h"
+#include "containers/inventory.h"
+
+#ifndef TEST_DATA_DIR
+#define TEST_DATA_DIR "tests/unit/data"
+#endif
 
 #define H1 "3f2a1b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708"
 #define H2 "9d1c0e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5"
@@ -148,11 +158,53 @@ static void test_podman(void **state)
 	assert_string_equal(c.name, "");
 }
 
+/* $DG_TEST_DATA/identity/NAME, else TEST_DATA_DIR/identity/NAME. */
+static const char *data(const char *name)
+{
+	static char buf[4][4096];
+	static int next;
+	const char *dir = getenv("DG_TEST_DATA");
+	char *b = buf[next++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s/identity/%s", dir && dir[0] ? dir : TEST_DATA_DIR, name);
+	return b;
+}
+
+static void test_engine_roots(void **state)
+{
+	_cleanup_(dg_inventory_freep) struct dg_inventory *inv = NULL;
+	const char *roots[] = {data("containerd/*"), data("dockerexec/runtime-runc/moby"), NULL};
+	struct dg_identity c;
+
+	(void)state;
+	assert_int_equal(
+		dg_inventory_new(
+			&(struct dg_inventory_opts){.cgroup_root = "/sys/fs/cgroup/unified",
+						    .state_roots = roots},
+			&inv),
+		0);
+	assert_int_equal(dg_inventory_count(inv), 2);
+	/* each subdirectory of a "*" root is a namespace's; its cgroup names no engine */
+	assert_int_equal(dg_inventory_by_id(inv, "web", &c), 0);
+	assert_int_equal(c.runtime, DG_RUNTIME_CONTAINERD);
+	assert_string_equal(c.ctr_namespace, "ctrns");
+	assert_string_equal(c.cgroup, "/ctrns/web");
+	/* docker's runc root, a --cgroup-parent of no convention */
+	assert_int_equal(dg_inventory_by_id(inv, H1, &c), 0);
+	assert_int_equal(c.runtime, DG_RUNTIME_DOCKER);
+	assert_string_equal(c.ctr_namespace, "");
+	assert_string_equal(c.cgroup, "/my-parent/" H1);
+	/* the namespace's parent itself holds no container */
+	assert_int_equal(dg_inventory_by_id(inv, "ctrns", &c), -ENOENT);
+	dg_err_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_docker),
 		cmocka_unit_test(test_podman),
+		cmocka_unit_test(test_engine_roots),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
