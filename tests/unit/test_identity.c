@@ -241,7 +241,8 @@ static void test_display(void **state)
 	id.runtime = DG_RUNTIME_DOCKER;
 	strcpy(id.id, H1);
 	strcpy(id.name, "web");
-	assert_string_equal(dg_identity_display(&id, buf, sizeof(buf)), "docker:3f2a1b4c5d6e (web)");
+	assert_string_equal(dg_identity_display(&id, buf, sizeof(buf)),
+			    "docker:3f2a1b4c5d6e (web)");
 	/* a container nothing names: its cgroup, or its id once the cgroup is gone */
 	memset(&id, 0, sizeof(id));
 	id.runtime = DG_RUNTIME_UNKNOWN;
