@@ -22,6 +22,9 @@
 #   ENGINES_BEFORE_CLEANUP       a command engines_cleanup runs first (stop
 #                                an enforcer, say)
 #
+# dockerd 20.10 writes a trust key to /etc/docker/key.json on first start (no
+# option moves it): left there, as a docker install has it.
+#
 # Versions tested: Debian 12's docker.io 20.10, containerd 1.6, podman 4.3,
 # runc 1.1, umoci 0.4 (scripts/setup.sh installs them).
 
