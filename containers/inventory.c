@@ -54,7 +54,7 @@ struct dg_inventory {
 	char cgroup_root[PATH_MAX];
 	struct root *roots; /* only ever appended to: entries keep their index */
 	size_t n_roots;
-	bool discover; /* the default roots: add namespaces and the shims' roots */
+	bool discover; /* the default roots: add the running shims' roots too */
 	double discover_time;
 	struct dg_state_watch *watch;
 
