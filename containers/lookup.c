@@ -66,12 +66,12 @@ int dg_container_of_task(struct dg_inventory *inv, uint64_t cgroup_id, uint64_t 
 			 struct dg_identity *out)
 {
 	uint64_t host_mntns;
-	int rc = dg_inventory_resolve_id(inv, cgroup_id, out);
-
-	if (rc != -ENOENT)
-		return rc;
+	/* Whatever stopped the lookup (the host, a cgroup gone, the cgroup
+	 * tree changing under the walk), the mount namespace decides. */
+	if (!dg_inventory_resolve_id(inv, cgroup_id, out))
+		return 0;
 	dg_err_clear();
-	host_mntns = dg_proc_mntns(1);
+	host_mntns = dg_host_mntns();
 	if (!mntns || !host_mntns || mntns == host_mntns)
 		return -ENOENT;
 	/* A runtime whose state lies where we do not look, in a cgroup of no

@@ -41,9 +41,10 @@ struct dg_inventory;
 
 /*
  * The container of a task the kernel saw in cgroup `cgroup_id` and mount
- * namespace `mntns`: as dg_inventory_resolve_id() finds it; else, when
- * that mount namespace is not the host's (pid 1's, as the kernel programs
- * judge it), a container all the same: DG_RUNTIME_UNKNOWN with its cgroup,
+ * namespace `mntns`: as dg_inventory_resolve_id() finds it; else (not
+ * found, or the lookup failed), when
+ * that mount namespace is not the host's (dg_host_mntns(), as the kernel
+ * programs judge it), a container all the same: DG_RUNTIME_UNKNOWN with its cgroup,
  * never the host. 0 = container, -ENOENT = host.
  */
 int dg_container_of_task(struct dg_inventory *inv, uint64_t cgroup_id, uint64_t mntns,

@@ -64,6 +64,20 @@ check "enforcer started ($(tail -1 "$TMP/enforce.log"))" grep -q "^driftguard: e
 drift='busybox echo image-ok
 mkdir -p /d && cp /bin/busybox /d/echo && /d/echo upper-ran; echo "binary rc=$?"
 printf "#!/bin/sh\necho script-ran\n" >/x.sh && chmod +x /x.sh && /x.sh; echo "script rc=$?"'
+# In the engines' containers the drift is the container's own command, not
+# an `exec` into it: in CI's fresh root (a chroot) `runc exec` joins the
+# container's mount namespace, whose root is then the chroot's parent's, and
+# runs the host's binaries there (driftguard rightly blocks those). The
+# second's wait: an engine whose state lies where driftguard does not look
+# by default (this dockerd's exec root) is found through its shim at the
+# first lookup that misses, at most once a second; a drift in that second
+# would be named by its cgroup only (docker:<id>, no name).
+in_container="sleep 1; $drift; echo drift-done; sleep 120"
+
+# logs_done CMD...: CMD's output (an engine's logs) says the drift is done
+logs_done() {
+	"$@" 2>&1 | grep -q '^drift-done'
+}
 
 # expect_blocked ENGINE ID NAME DISPLAY OUT: the drift of container ID was
 # blocked, its image ran, and the events name it so
@@ -97,9 +111,10 @@ expect_dump() {
 
 if [ "$docker_ok" = 1 ]; then
 	name=dgeng-web-$$
-	id=$($DOCKER run -d --name "$name" --network none dgeng:1 sleep 120) ||
+	id=$($DOCKER run -d --name "$name" --network none dgeng:1 sh -c "$in_container") ||
 		engine_fail "docker run" "$ENGINES/docker/dockerd.log"
-	out=$($DOCKER exec "$name" sh -c "$drift" 2>&1 || true)
+	wait_for 20 logs_done $DOCKER logs "$name" || true
+	out=$($DOCKER logs "$name" 2>&1 || true)
 	expect_blocked docker "$id" "$name" "docker:${id:0:12} ($name)" "$out"
 	expect_dump docker "$name" "$id"
 fi
@@ -108,9 +123,12 @@ if [ "$containerd_ok" = 1 ]; then
 	id=dgeng-ctr-$$
 	# ctr puts the container in cgroup /<namespace>/<id>, which names no
 	# engine: only containerd's state says whose it is.
-	$CTR run -d --snapshotter overlayfs dgeng.local/dg:1 "$id" sleep 120 >/dev/null ||
+	log=$ENGINES/containerd/$id.log
+	$CTR run -d --log-uri "file://$log" --snapshotter overlayfs dgeng.local/dg:1 "$id" \
+		sh -c "$in_container" >/dev/null ||
 		engine_fail "ctr run" "$ENGINES/containerd/containerd.log"
-	out=$($CTR tasks exec --exec-id drift "$id" sh -c "$drift" 2>&1 || true)
+	wait_for 20 logs_done cat "$log" || true
+	out=$(cat "$log" 2>&1 || true)
 	expect_blocked containerd "$id" "" "containerd:$CTR_NS/$id" "$out"
 	expect_dump containerd "$id" "$id"
 fi
@@ -120,9 +138,10 @@ if [ "$podman_ok" = 1 ]; then
 	# podman 4.3 gives containers its own default rlimits (nofile 1048576,
 	# nproc 4194304); runc cannot raise them above this test's hard limits.
 	id=$($PODMAN run -d --name "$name" --network none --ulimit "nofile=1024:1024" \
-		--ulimit "nproc=1024:1024" dgeng:1 sleep 120 2>"$TMP/podman-run.log") ||
+		--ulimit "nproc=1024:1024" dgeng:1 sh -c "$in_container" 2>"$TMP/podman-run.log") ||
 		engine_fail "podman run" "$TMP/podman-run.log"
-	out=$($PODMAN exec "$name" sh -c "$drift" 2>&1 || true)
+	wait_for 20 logs_done $PODMAN logs "$name" || true
+	out=$($PODMAN logs "$name" 2>&1 || true)
 	expect_blocked podman "$id" "$name" "podman:${id:0:12} ($name)" "$out"
 	expect_dump podman "$name" "$id"
 fi
