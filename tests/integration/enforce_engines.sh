@@ -158,7 +158,10 @@ mount -t overlay overlay -o \
 (cd "$u" && runc spec)
 # run_unknown CGROUP: the drift in a container of cgroup CGROUP, under the unknown root
 run_unknown() {
-	jq --arg cg "$1" --arg drift "$drift" '.process.terminal = false |
+	# The second's wait: a cgroup id is mapped to its path through a map of
+	# the cgroup tree made again at most once a second; the previous
+	# container's events may have made it just now.
+	jq --arg cg "$1" --arg drift "sleep 1; $drift" '.process.terminal = false |
 		.root.readonly = false | .process.args = ["sh", "-c", $drift] |
 		.linux.cgroupsPath = $cg | del(.linux.seccomp)' "$u/config.json" >"$u/config.json.new"
 	mv "$u/config.json.new" "$u/config.json"
