@@ -535,6 +535,10 @@ int dg_inventory_cgroup_path(struct dg_inventory *inv, uint64_t id, char *buf, s
 			path = inv->e[i].ident.cgroup;
 	if (!path && inv->cgroups)
 		path = dg_cgroup_index_path(inv->cgroups, id);
+	/* Not in the map (made before the cgroup was): ask the kernel for this one. */
+	if (!path && inv->cgroup_root[0] && !dg_cgroup_path_of_id(inv->cgroup_root, id, buf, len))
+		return 0;
+	dg_err_clear();
 	if (!path && (!inv->cgroups || now_s() - inv->cgroups_time >= RESCAN_INTERVAL_S)) {
 		dg_cgroup_index_free(inv->cgroups);
 		inv->cgroups = NULL;

@@ -158,10 +158,10 @@ mount -t overlay overlay -o \
 (cd "$u" && runc spec)
 # run_unknown CGROUP: the drift in a container of cgroup CGROUP, under the unknown root
 run_unknown() {
-	# The second's wait: a cgroup id is mapped to its path through a map of
-	# the cgroup tree made again at most once a second; the previous
-	# container's events may have made it just now.
-	jq --arg cg "$1" --arg drift "sleep 1; $drift" '.process.terminal = false |
+	# No wait before the drift: the cgroup map was made again for the
+	# previous container's events, less than a second ago (it is made at
+	# most once a second); this cgroup's path is asked of the kernel.
+	jq --arg cg "$1" --arg drift "$drift" '.process.terminal = false |
 		.root.readonly = false | .process.args = ["sh", "-c", $drift] |
 		.linux.cgroupsPath = $cg | del(.linux.seccomp)' "$u/config.json" >"$u/config.json.new"
 	mv "$u/config.json.new" "$u/config.json"
