@@ -20,6 +20,7 @@
 #include "containers/identity.h"
 #include "containers/inventory.h"
 #include "enforcer/container_cgroups.h"
+#include "containers/lookup.h"
 #include "enforcer/events.h"
 #include "enforcer/policy_resolver.h"
 #include "enforcer/rules.h"
@@ -112,7 +113,7 @@ static void emit_event(struct enforce_state *st, const struct dg_exec_event *ev,
 	/* The recorder's copy first: a container that just exited is gone from its state. */
 	container =
 		(st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, &ident) == 0) ||
-		dg_inventory_resolve_id(st->containers, ev->cgroup_id, &ident) == 0;
+		dg_container_of_task(st->containers, ev->cgroup_id, ev->mntns, &ident) == 0;
 	line = dg_event_to_json(ev, container ? &ident : NULL, rule_name, st->mono_to_real_ns);
 	if (!line)
 		return;

@@ -15,6 +15,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/errors.h"
 #include "containers/procfs.h"
 
@@ -77,6 +78,42 @@ uint64_t dg_cgroup_id(const char *root, const char *cgroup)
 	snprintf(full, sizeof(full), "%s%s", root, strcmp(cgroup, "/") ? cgroup : "");
 	/* On cgroupfs the inode number of a cgroup directory is its id. */
 	return stat(full, &st) ? 0 : st.st_ino;
+}
+
+/* The kernel's file handle type for kernfs nodes (cgroupfs): the 8-byte node id. */
+#define FILEID_KERNFS 0xfe
+
+int dg_cgroup_path_of_id(const char *root, uint64_t id, char *buf, size_t len)
+{
+	union {
+		struct file_handle fh;
+		char bytes[sizeof(struct file_handle) + sizeof(uint64_t)];
+	} h = {.fh = {.handle_bytes = sizeof(uint64_t), .handle_type = FILEID_KERNFS}};
+	_cleanup_close_ int mount_fd = -1, fd = -1;
+	char link[64], path[PATH_MAX];
+	size_t n = strlen(root);
+	ssize_t got;
+
+	memcpy(h.fh.f_handle, &id, sizeof(id));
+	mount_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount_fd < 0)
+		return dg_err(errno, "cannot open %s: %s", root, strerror(errno));
+	fd = open_by_handle_at(mount_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ESTALE || errno == ENOENT
+			       ? -ENOENT
+			       : dg_err(errno, "cgroup id %llu: %s", (unsigned long long)id,
+					strerror(errno));
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	got = readlink(link, path, sizeof(path) - 1);
+	if (got < 0)
+		return dg_err(errno, "cannot read %s: %s", link, strerror(errno));
+	path[got] = '\0';
+	/* "<root>/a/b" (a directory removed since reads " (deleted)") */
+	if (strncmp(path, root, n) || (path[n] && path[n] != '/') || strstr(path, " (deleted)"))
+		return -ENOENT;
+	snprintf(buf, len, "%s", path[n] ? path + n : "/");
+	return 0;
 }
 
 int dg_cgroup_id_unmounted(const char *cgroup, uint64_t *id)

@@ -32,6 +32,14 @@ uint64_t dg_cgroup_id(const char *root, const char *cgroup);
 int dg_cgroup_id_unmounted(const char *cgroup, uint64_t *id);
 
 /*
+ * The cgroup path (below the cgroup2 mount `root`) of cgroup id `id`, asked
+ * of the kernel directly (open_by_handle_at: cgroupfs takes the id as a
+ * file handle; needs CAP_DAC_READ_SEARCH). -ENOENT (no message) when there
+ * is no such cgroup (any more); other errors where handles cannot be used.
+ */
+int dg_cgroup_path_of_id(const char *root, uint64_t id, char *buf, size_t len);
+
+/*
  * Calls visit() for the cgroup root ("/") and every cgroup below it, parents
  * before children; a non-zero return stops the walk and is returned.
  * Cgroups removed during the walk are skipped.

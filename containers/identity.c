@@ -18,6 +18,8 @@ static const char *const runtime_names[] = {
 	[DG_RUNTIME_PODMAN] = "podman",
 	[DG_RUNTIME_RUNC] = "runc",
 	[DG_RUNTIME_CRUN] = "crun",
+	[DG_RUNTIME_CONTAINERD] = "containerd",
+	[DG_RUNTIME_UNKNOWN] = "unknown",
 };
 
 const char *dg_runtime_name(enum dg_runtime rt)
@@ -76,7 +78,8 @@ bool dg_identity_equal(const struct dg_identity *a, const struct dg_identity *b)
 	return a->runtime == b->runtime && a->qos == b->qos && a->sandbox == b->sandbox &&
 	       !strcmp(a->id, b->id) && !strcmp(a->name, b->name) &&
 	       !strcmp(a->pod_uid, b->pod_uid) && !strcmp(a->pod_name, b->pod_name) &&
-	       !strcmp(a->pod_namespace, b->pod_namespace) && !strcmp(a->cgroup, b->cgroup) &&
+	       !strcmp(a->pod_namespace, b->pod_namespace) &&
+	       !strcmp(a->ctr_namespace, b->ctr_namespace) && !strcmp(a->cgroup, b->cgroup) &&
 	       a->cgroup_id == b->cgroup_id && a->init_pid == b->init_pid && a->mntns == b->mntns &&
 	       !strcmp(a->bundle, b->bundle);
 }
@@ -93,7 +96,17 @@ char *dg_identity_display(const struct dg_identity *ident, char *buf, size_t len
 		snprintf(buf, len, "host");
 		return buf;
 	}
-	n = snprintf(buf, len, "%s:%.*s", dg_runtime_name(ident->runtime), idlen, ident->id);
+	if (ident->runtime == DG_RUNTIME_UNKNOWN) {
+		if (ident->cgroup[0])
+			snprintf(buf, len, "unknown container (cgroup %s)", ident->cgroup);
+		else
+			snprintf(buf, len, "unknown container (cgroup id %llu)",
+				 (unsigned long long)ident->cgroup_id);
+		return buf;
+	}
+	/* containerd's ids are unique within a namespace only: "containerd:<ns>/<id>". */
+	n = snprintf(buf, len, "%s:%s%s%.*s", dg_runtime_name(ident->runtime), ident->ctr_namespace,
+		     ident->ctr_namespace[0] ? "/" : "", idlen, ident->id);
 	if (n < 0 || (size_t)n >= len)
 		return buf;
 	if (ident->pod_name[0])
@@ -126,6 +139,7 @@ int dg_identity_to_json(const struct dg_identity *ident, json_t **out)
 		return dg_err(ENOMEM, "out of memory");
 	err |= set_str(obj, "id", ident->id);
 	err |= set_str(obj, "name", ident->name);
+	err |= set_str(obj, "namespace", ident->ctr_namespace);
 	if (ident->pod_uid[0] || ident->pod_name[0]) {
 		pod = json_object();
 		if (!pod)

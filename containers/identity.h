@@ -37,6 +37,10 @@ enum dg_runtime {
 	DG_RUNTIME_PODMAN,	   /* "podman" */
 	DG_RUNTIME_RUNC,	   /* "runc" (plain runc, or its systemd scope) */
 	DG_RUNTIME_CRUN,	   /* "crun" */
+	DG_RUNTIME_CONTAINERD,	   /* "containerd": ctr, nerdctl (a namespace, no CRI) */
+	/* "unknown": in a container (not the host's mount namespace) that no
+	 * runtime state and no cgroup convention names; known by its cgroup */
+	DG_RUNTIME_UNKNOWN,
 };
 
 /* Kubernetes QoS class of the pod, from the kubepods cgroup hierarchy. */
@@ -56,6 +60,8 @@ struct dg_identity {
 	char pod_uid[DG_IDENTITY_UID_MAX];	  /* with dashes, "" when not a pod */
 	char pod_name[DG_IDENTITY_NAME_MAX];	  /* "" when unknown */
 	char pod_namespace[DG_IDENTITY_NAME_MAX]; /* "" when unknown */
+	/* containerd's namespace ("default", "k8s.io"), "" for other engines. */
+	char ctr_namespace[DG_IDENTITY_NAME_MAX];
 	/* The container's own cgroup (v2, from the cgroup2 root), below which
 	 * its sub-cgroups lie: "/system.slice/docker-<id>.scope". */
 	char cgroup[DG_IDENTITY_PATH_MAX];
@@ -83,7 +89,9 @@ bool dg_identity_equal(const struct dg_identity *a, const struct dg_identity *b)
 
 /*
  * One line for people: "runc:dgtest-1",
- * "cri-containerd:3f2a1b4c5d6e (pod default/web, container nginx)", "host".
+ * "cri-containerd:3f2a1b4c5d6e (pod default/web, container nginx)",
+ * "docker:3f2a1b4c5d6e (web)", "containerd:default/web",
+ * "unknown container (cgroup /machine/x)", "host".
  * Engine ids (64 hex) are shortened to 12 characters, as docker does.
  * Returns buf.
  */

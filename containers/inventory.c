@@ -13,11 +13,31 @@
 #include "common/errors.h"
 #include "containers/cgroup_path.h"
 #include "containers/cgroups.h"
+#include "containers/engine_names.h"
 #include "containers/runtime_state.h"
+#include "containers/shim_roots.h"
 #include "containers/state_watch.h"
 
 /* Without word from inotify, the state is read again this often (seconds). */
 #define RESCAN_INTERVAL_S 1.0
+/* The running shims are looked for this often, and at most once a second at
+ * lookups that miss (a /proc walk: not at every scan). */
+#define DISCOVER_INTERVAL_S 10.0
+/* The state directories found (namespaces, shims) stop being added here. */
+#define MAX_ROOTS 256
+#define MAX_SHIMS 64
+
+/* A state directory. */
+struct root {
+	char *path;
+	/* A default root ending in a component "*": <dir> is not read itself; each subdirectory is
+	 * containerd's root of the namespace of its name. */
+	bool per_namespace;
+	/* What a plain runc container here belongs to (docker, containerd with
+	 * ns); DG_RUNTIME_NONE: runc's own, or as its state and cgroup say. */
+	enum dg_runtime engine;
+	char ns[DG_IDENTITY_NAME_MAX];
+};
 
 struct entry {
 	struct dg_identity ident;
@@ -32,8 +52,10 @@ struct subscriber {
 
 struct dg_inventory {
 	char cgroup_root[PATH_MAX];
-	char **roots; /* NULL-terminated */
+	struct root *roots; /* only ever appended to: entries keep their index */
 	size_t n_roots;
+	bool discover; /* the default roots: add the running shims' roots too */
+	double discover_time;
 	struct dg_state_watch *watch;
 
 	struct entry *e;
@@ -63,7 +85,7 @@ void dg_inventory_free(struct dg_inventory *inv)
 	dg_state_watch_free(inv->watch);
 	dg_cgroup_index_free(inv->cgroups);
 	for (size_t i = 0; i < inv->n_roots; i++)
-		free(inv->roots[i]);
+		free(inv->roots[i].path);
 	free(inv->roots);
 	free(inv->e);
 	free(inv->subs);
@@ -85,6 +107,17 @@ static struct entry *find_entry(struct dg_inventory *inv, size_t root, const cha
 	return NULL;
 }
 
+/* A container its state and cgroup leave as plain runc's: the engine that owns the root. */
+static void apply_root(const struct root *r, struct dg_identity *c)
+{
+	if (c->runtime != DG_RUNTIME_RUNC || r->engine == DG_RUNTIME_NONE)
+		return;
+	c->runtime = r->engine;
+	if (r->engine == DG_RUNTIME_CONTAINERD)
+		snprintf(c->ctr_namespace, sizeof(c->ctr_namespace), "%s", r->ns);
+	dg_engine_name_fill(c);
+}
+
 /*
  * One container directory of state directory r: listed, updated, or left as
  * it was. There is room for one more entry.
@@ -95,11 +128,13 @@ static void scan_one(struct dg_inventory *inv, size_t r, const char *id)
 	struct dg_identity fresh;
 	int rc;
 
-	rc = dg_runtime_state_read(inv->roots[r], id, inv->cgroup_root, &fresh);
+	rc = dg_runtime_state_read(inv->roots[r].path, id, inv->cgroup_root, &fresh);
+	if (!rc)
+		apply_root(&inv->roots[r], &fresh);
 	if (rc == -ENOENT) {
 		/* No state (yet, or any more): not a container; gone if it was one. */
 	} else if (rc) {
-		dg_debug("container %s of %s: %s; reading it again later", id, inv->roots[r],
+		dg_debug("container %s of %s: %s; reading it again later", id, inv->roots[r].path,
 			 dg_errmsg());
 		if (e)
 			e->seen = true;
@@ -144,10 +179,12 @@ static void scan_root(struct dg_inventory *inv, size_t r)
 	for (size_t i = 0; i < inv->n; i++)
 		if (inv->e[i].root == r)
 			inv->e[i].seen = false;
-	d = opendir(inv->roots[r]);
+	if (inv->roots[r].per_namespace)
+		return;
+	d = opendir(inv->roots[r].path);
 	if (!d && errno != ENOENT) {
 		dg_debug("cannot read state directory %s: %s; reading it again later",
-			 inv->roots[r], strerror(errno));
+			 inv->roots[r].path, strerror(errno));
 		return; /* nothing proven gone */
 	}
 	while (d && (de = readdir(d))) {
@@ -174,18 +211,120 @@ static void scan_root(struct dg_inventory *inv, size_t r)
 	}
 }
 
-/* Scans when due (inotify said so, or a second passed); true if it did. */
-static bool refresh(struct dg_inventory *inv, bool force)
+/*
+ * Adds state directory `path` unless it is listed. ns: the containerd
+ * namespace it is the root of, NULL for a root of the defaults. Roots
+ * beyond MAX_ROOTS or that cannot be added are not read (debug message).
+ */
+static int add_root(struct dg_inventory *inv, const char *path, const char *ns)
 {
+	size_t n = strlen(path);
+	struct root *bigger, *r;
+
+	for (size_t i = 0; i < inv->n_roots; i++)
+		if (!strcmp(inv->roots[i].path, path))
+			return 0;
+	if (inv->n_roots >= MAX_ROOTS)
+		return dg_err(ENOSPC, "more than %d state directories: %s is not read", MAX_ROOTS,
+			      path);
+	bigger = realloc(inv->roots, (inv->n_roots + 1) * sizeof(*bigger));
+	if (!bigger)
+		return dg_err(ENOMEM, "out of memory");
+	inv->roots = bigger;
+	r = &inv->roots[inv->n_roots];
+	*r = (struct root){.path = strdup(path)};
+	if (!r->path)
+		return dg_err(ENOMEM, "out of memory");
+	if (!ns && n > 2 && !strcmp(path + n - 2, "/*")) {
+		r->per_namespace = true;
+		r->path[n - 2] = '\0';
+	}
+	/* docker's runc root is <exec-root>/runtime-runc/moby, whatever the exec root. */
+	if (n > 18 && !strcmp(path + n - 18, "/runtime-runc/moby")) {
+		r->engine = DG_RUNTIME_DOCKER;
+	} else if (ns) {
+		r->engine = DG_RUNTIME_CONTAINERD;
+		snprintf(r->ns, sizeof(r->ns), "%s", ns);
+	}
+	if (inv->watch) {
+		int rc = dg_state_watch_add(inv->watch, r->path);
+
+		if (rc) {
+			free(r->path);
+			return rc;
+		}
+	}
+	inv->n_roots++;
+	return 0;
+}
+
+static void add_root_or_say(struct dg_inventory *inv, const char *path, const char *ns)
+{
+	if (add_root(inv, path, ns))
+		dg_debug("%s", dg_errmsg());
+	dg_err_clear();
+}
+
+/* Each namespace of containerd (a subdirectory of a per-namespace root) is a root. */
+static void add_namespaces(struct dg_inventory *inv)
+{
+	for (size_t r = 0; r < inv->n_roots; r++) {
+		struct dirent *de;
+		DIR *d;
+
+		if (!inv->roots[r].per_namespace || !(d = opendir(inv->roots[r].path)))
+			continue;
+		while ((de = readdir(d))) {
+			char path[PATH_MAX];
+
+			if (de->d_name[0] == '.' ||
+			    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+			    (size_t)snprintf(path, sizeof(path), "%s/%s", inv->roots[r].path,
+					     de->d_name) >= sizeof(path))
+				continue;
+			add_root_or_say(inv, path, de->d_name);
+		}
+		closedir(d);
+	}
+}
+
+/* The running shims' roots; true if one was new. */
+static bool add_shim_roots(struct dg_inventory *inv)
+{
+	struct dg_shim_root *found = calloc(MAX_SHIMS, sizeof(*found));
+	size_t before = inv->n_roots, n;
+
+	inv->discover_time = now_s();
+	if (!found)
+		return false;
+	n = dg_shim_roots(found, MAX_SHIMS);
+	for (size_t i = 0; i < n; i++)
+		add_root_or_say(inv, found[i].path, found[i].namespace);
+	free(found);
+	return inv->n_roots != before;
+}
+
+/*
+ * Scans when due (inotify said so, or a second passed); true if it did.
+ * missed: a lookup found nothing, so look for new shims now if the last
+ * look was a second ago.
+ */
+static bool refresh(struct dg_inventory *inv, bool force, bool missed)
+{
+	double since_discovery = now_s() - inv->discover_time;
 	bool changed;
 
 	if (inv->busy)
 		return false;
 	changed = dg_state_watch_changed(inv->watch);
+	if (inv->discover &&
+	    (force || since_discovery >= (missed ? RESCAN_INTERVAL_S : DISCOVER_INTERVAL_S)))
+		changed |= add_shim_roots(inv);
 	if (!force && !changed && now_s() - inv->scan_time < RESCAN_INTERVAL_S)
 		return false;
 	inv->busy = true;
 	inv->scan_time = now_s();
+	add_namespaces(inv);
 	for (size_t r = 0; r < inv->n_roots; r++)
 		scan_root(inv, r);
 	inv->busy = false;
@@ -194,7 +333,7 @@ static bool refresh(struct dg_inventory *inv, bool force)
 
 void dg_inventory_refresh(struct dg_inventory *inv)
 {
-	refresh(inv, false);
+	refresh(inv, false, false);
 }
 
 int dg_inventory_new(const struct dg_inventory_opts *o, struct dg_inventory **out)
@@ -217,19 +356,17 @@ int dg_inventory_new(const struct dg_inventory_opts *o, struct dg_inventory **ou
 			dg_debug("%s: no cgroup ids", dg_errmsg());
 		dg_err_clear();
 	}
-	while (roots[inv->n_roots])
-		inv->n_roots++;
-	inv->roots = calloc(inv->n_roots + 1, sizeof(*inv->roots));
-	if (!inv->roots)
-		return dg_err(ENOMEM, "out of memory");
-	for (size_t i = 0; i < inv->n_roots; i++)
-		if (!(inv->roots[i] = strdup(roots[i])))
-			return dg_err(ENOMEM, "out of memory");
+	inv->discover = !o->state_roots;
 	/* Watch first, then read: nothing written in between is missed. */
-	rc = dg_state_watch_new((const char *const *)inv->roots, &inv->watch);
+	rc = dg_state_watch_new((const char *const[]){NULL}, &inv->watch);
 	if (rc)
 		return rc;
-	refresh(inv, true);
+	for (size_t i = 0; roots[i]; i++) {
+		rc = add_root(inv, roots[i], NULL);
+		if (rc)
+			return rc;
+	}
+	refresh(inv, true, false);
 	*out = TAKE_PTR(inv);
 	return 0;
 }
@@ -288,7 +425,7 @@ int dg_inventory_by_id(struct dg_inventory *inv, const char *id, struct dg_ident
 {
 	const struct dg_identity *c = by_id(inv, id, false);
 
-	if (!c && refresh(inv, false))
+	if (!c && refresh(inv, false, true))
 		c = by_id(inv, id, false);
 	if (!c)
 		return -ENOENT;
@@ -296,7 +433,7 @@ int dg_inventory_by_id(struct dg_inventory *inv, const char *id, struct dg_ident
 	return 0;
 }
 
-int dg_inventory_running_named(struct dg_inventory *inv, const char *what, struct dg_identity *out)
+static const struct dg_identity *running_named(struct dg_inventory *inv, const char *what)
 {
 	const struct dg_identity *c = by_id(inv, what, true);
 
@@ -304,6 +441,15 @@ int dg_inventory_running_named(struct dg_inventory *inv, const char *what, struc
 		if (inv->e[i].ident.init_pid > 0 && inv->e[i].ident.name[0] &&
 		    !strcmp(inv->e[i].ident.name, what))
 			c = &inv->e[i].ident;
+	return c;
+}
+
+int dg_inventory_running_named(struct dg_inventory *inv, const char *what, struct dg_identity *out)
+{
+	const struct dg_identity *c = running_named(inv, what);
+
+	if (!c && refresh(inv, false, true))
+		c = running_named(inv, what);
 	if (!c)
 		return -ENOENT;
 	*out = *c;
@@ -371,15 +517,15 @@ int dg_inventory_resolve_path(struct dg_inventory *inv, const char *path, struct
 	dg_cgroup_path_normalise(path, norm, sizeof(norm));
 	rc = resolve_once(inv, norm, out);
 	/* Not listed (the host, or a container just made): read the state again. */
-	if ((rc == -ENOENT || (!rc && !out->init_pid && !out->name[0])) && refresh(inv, false))
+	if ((rc == -ENOENT || (!rc && !out->init_pid && !out->name[0])) &&
+	    refresh(inv, false, true))
 		rc = resolve_once(inv, norm, out);
 	if (!rc && !out->cgroup_id)
 		out->cgroup_id = dg_cgroup_id(inv->cgroup_root, out->cgroup);
 	return rc;
 }
 
-/* The cgroup path of an id: a listed container's own, else from the map of the tree. */
-static int path_of_id(struct dg_inventory *inv, uint64_t id, char *buf, size_t len)
+int dg_inventory_cgroup_path(struct dg_inventory *inv, uint64_t id, char *buf, size_t len)
 {
 	const char *path = NULL;
 	int rc;
@@ -389,6 +535,10 @@ static int path_of_id(struct dg_inventory *inv, uint64_t id, char *buf, size_t l
 			path = inv->e[i].ident.cgroup;
 	if (!path && inv->cgroups)
 		path = dg_cgroup_index_path(inv->cgroups, id);
+	/* Not in the map (made before the cgroup was): ask the kernel for this one. */
+	if (!path && inv->cgroup_root[0] && !dg_cgroup_path_of_id(inv->cgroup_root, id, buf, len))
+		return 0;
+	dg_err_clear();
 	if (!path && (!inv->cgroups || now_s() - inv->cgroups_time >= RESCAN_INTERVAL_S)) {
 		dg_cgroup_index_free(inv->cgroups);
 		inv->cgroups = NULL;
@@ -414,7 +564,7 @@ int dg_inventory_resolve_id(struct dg_inventory *inv, uint64_t cgroup_id, struct
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = path_of_id(inv, cgroup_id, path, sizeof(path));
+	rc = dg_inventory_cgroup_path(inv, cgroup_id, path, sizeof(path));
 	if (rc)
 		return rc;
 	rc = dg_inventory_resolve_path(inv, path, out);

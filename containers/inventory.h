@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The inventory: one live list of the containers of the runtimes' state
- * directories (runc, crun, docker, containerd), kept up to date by inotify
+ * directories (runc, crun, docker, containerd, podman), kept up to date by inotify
  * (state_watch.h) and a scan once a second (a container's init can exit
  * without its state changing), with change notifications, and the
  * resolution of a cgroup id or path to the container it belongs to.
@@ -25,9 +25,12 @@
 #include "containers/identity.h"
 
 struct dg_inventory_opts {
-	const char *cgroup_root;	/* the cgroup2 mount; NULL: dg_cgroup2_root() */
-	const char *const *state_roots; /* NULL-terminated; NULL: dg_default_state_roots */
-	bool cgroup2_optional;		/* no cgroup2 mounted: go on without cgroup ids */
+	const char *cgroup_root; /* the cgroup2 mount; NULL: dg_cgroup2_root() */
+	/* NULL-terminated; NULL: dg_default_state_roots, with containerd's
+	 * namespaces as they appear and the roots of the running shims (see
+	 * shim_roots.h) */
+	const char *const *state_roots;
+	bool cgroup2_optional; /* no cgroup2 mounted: go on without cgroup ids */
 };
 
 struct dg_inventory;
@@ -94,5 +97,11 @@ int dg_inventory_resolve_path(struct dg_inventory *inv, const char *path, struct
  * -ENOENT = host or no such cgroup (any more).
  */
 int dg_inventory_resolve_id(struct dg_inventory *inv, uint64_t cgroup_id, struct dg_identity *out);
+
+/*
+ * The cgroup v2 path of cgroup id `id`: a listed container's own, else from
+ * the map of the cgroup2 tree (made again at most once a second).
+ */
+int dg_inventory_cgroup_path(struct dg_inventory *inv, uint64_t id, char *buf, size_t len);
 
 #endif /* __DG_INVENTORY_H */

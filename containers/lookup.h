@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * One-shot questions of commands, answered from the inventory: the running
- * container `learn --container` records, and the processes from a
- * container's init up to pid 1 that `dump` looks for a learn session in.
+ * Questions of commands, answered from the inventory: the running
+ * container `learn --container` records, the processes from a container's
+ * init up to pid 1 that `dump` looks for a learn session in, and whose
+ * task a kernel event came from (enforce).
  */
 #ifndef __DG_LOOKUP_H
 #define __DG_LOOKUP_H
@@ -35,5 +36,18 @@ int dg_container_to_record(const char *state_root, const char *id,
  * by that name.
  */
 int dg_container_ancestry(const char *what, pid_t **out);
+
+struct dg_inventory;
+
+/*
+ * The container of a task the kernel saw in cgroup `cgroup_id` and mount
+ * namespace `mntns`: as dg_inventory_resolve_id() finds it; else (not
+ * found, or the lookup failed), when
+ * that mount namespace is not the host's (dg_host_mntns(), as the kernel
+ * programs judge it), a container all the same: DG_RUNTIME_UNKNOWN with its cgroup,
+ * never the host. 0 = container, -ENOENT = host.
+ */
+int dg_container_of_task(struct dg_inventory *inv, uint64_t cgroup_id, uint64_t mntns,
+			 struct dg_identity *out);
 
 #endif /* __DG_LOOKUP_H */

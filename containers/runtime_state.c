@@ -13,15 +13,18 @@
 #include "common/errors.h"
 #include "containers/cgroup_path.h"
 #include "containers/cgroups.h"
+#include "containers/engine_names.h"
 #include "containers/procfs.h"
 
+/* As found with Debian 12's docker.io 20.10, containerd 1.6, podman 4.3
+ * (tests/integration/enforce_engines.sh). */
 const char *const dg_default_state_roots[] = {
-	DG_RUNC_STATE_ROOT,		 /* runc, cri-o's default runc root */
+	DG_RUNC_STATE_ROOT,		 /* runc, podman with runc, cri-o's default runc root */
 	DG_CRUN_STATE_ROOT,		 /* crun, podman with crun */
-	"/run/docker/runtime-runc/moby", /* docker */
-	"/run/containerd/runc/k8s.io",	 /* containerd CRI */
-	"/run/containerd/runc/default",	 /* ctr, nerdctl */
-	"/run/containerd/runc/moby",	 /* docker with the containerd runc shim */
+	"/run/docker/runtime-runc/moby", /* docker: <exec-root>/runtime-runc/<its namespace> */
+	/* containerd's runc shims: one root per namespace ("k8s.io" for the CRI,
+	 * "default" for ctr and nerdctl, "moby" for some dockers) */
+	"/run/containerd/runc/*",
 	NULL,
 };
 static void copy_str(char *dst, size_t len, const char *src)
@@ -242,6 +245,7 @@ int dg_runtime_state_read(const char *state_root, const char *id, const char *cg
 	if (hint != DG_RUNTIME_NONE && (!parsed_ok || rt == DG_RUNTIME_CRI))
 		rt = hint;
 	out->runtime = rt;
+	dg_engine_name_fill(out);
 	out->cgroup_id = dg_cgroup_id(cgroup_root, out->cgroup);
 	return 0;
 }

@@ -13,7 +13,11 @@
 #define DG_RUNC_STATE_ROOT "/run/runc"
 #define DG_CRUN_STATE_ROOT "/run/crun"
 
-/* State directories read when given none (NULL-terminated). */
+/*
+ * State directories read when given none (NULL-terminated). One that ends
+ * in a component "*" stands for each of its subdirectories, containerd's runc roots of
+ * its namespaces (see inventory.h).
+ */
 extern const char *const dg_default_state_roots[];
 
 /*

@@ -15,9 +15,11 @@
 
 #include "common/errors.h"
 
-#define ROOT_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_ONLYDIR)
+/* IN_MASK_ADD throughout: one directory can be a root and a container
+ * directory at once (containerd's namespaces are both, see inventory.c). */
+#define ROOT_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_ONLYDIR | IN_MASK_ADD)
 #define PARENT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_MASK_ADD)
-#define CONTAINER_DIR_EVENTS (IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR)
+#define CONTAINER_DIR_EVENTS (IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR | IN_MASK_ADD)
 
 struct watched_root {
 	const char *path;
@@ -65,6 +67,18 @@ void dg_state_watch_free(struct dg_state_watch *w)
 		close(w->fd);
 	free(w->roots);
 	free(w);
+}
+
+int dg_state_watch_add(struct dg_state_watch *w, const char *root)
+{
+	struct watched_root *bigger = realloc(w->roots, (w->n_roots + 1) * sizeof(*bigger));
+
+	if (!bigger)
+		return dg_err(ENOMEM, "out of memory");
+	w->roots = bigger;
+	/* Watched at the next dg_state_watch_changed(), which reports it changed. */
+	w->roots[w->n_roots++] = (struct watched_root){.path = root, .wd = -1};
+	return 0;
 }
 
 int dg_state_watch_fd(const struct dg_state_watch *w)

@@ -21,6 +21,9 @@ int dg_state_watch_new(const char *const *roots, struct dg_state_watch **out);
 void dg_state_watch_free(struct dg_state_watch *w);
 DG_DEFINE_CLEANUP(struct dg_state_watch *, dg_state_watch_free);
 
+/* One more state directory (borrowed like the others), from the next call on. */
+int dg_state_watch_add(struct dg_state_watch *w, const char *root);
+
 /* Readable (poll(2)) when something changed. */
 int dg_state_watch_fd(const struct dg_state_watch *w);
 

@@ -39,6 +39,10 @@ fi
 #   bpftrace                     bench/syscall_cost's peers
 #   crun                         profiles/generate-baselines.sh
 #   clang-format-14 git          scripts/check-format.sh (git ls-files)
+#   docker.io containerd podman umoci
+#                                tests/integration/enforce_engines.sh (real
+#                                engines; engines.sh starts their daemons;
+#                                umoci makes the OCI image ctr imports)
 export DEBIAN_FRONTEND=noninteractive
 # apt's chatter goes to a log, shown when an install fails: dpkg says what
 # went wrong on stdout, which a plain >/dev/null would hide.
@@ -50,6 +54,15 @@ quiet() {
 		exit 1
 	fi
 }
+# The engines' packages would start their daemons (docker, containerd) on
+# install; the tests start their own, with their own roots: a policy-rc.d
+# that refuses starts while we install, unless the machine has one.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\n# driftguard setup.sh: no daemon starts during the install\nexit 101\n' \
+		>/usr/sbin/policy-rc.d
+	chmod +x /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 quiet apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config meson ninja-build clang llvm \
@@ -59,7 +72,8 @@ quiet apt-get install -y -qq --no-install-recommends \
 	runc busybox-static jq util-linux procps valgrind \
 	systemd python3-yaml \
 	qemu-system-x86 cpio bc kmod xz-utils zstd \
-	bpftrace crun clang-format-14 git
+	bpftrace crun clang-format-14 git \
+	docker.io containerd podman umoci
 quiet apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	libbpf-dev bpftool
 rm -f "$log"

@@ -230,6 +230,29 @@ static void test_display(void **state)
 			    "cri-containerd:3f2a1b4c5d6e (pod " UID ")");
 	/* truncated, never overrun */
 	assert_string_equal(dg_identity_display(&id, tiny, sizeof(tiny)), "cri-con");
+	/* containerd's ids are per namespace */
+	memset(&id, 0, sizeof(id));
+	id.runtime = DG_RUNTIME_CONTAINERD;
+	strcpy(id.id, "web");
+	strcpy(id.ctr_namespace, "default");
+	assert_string_equal(dg_identity_display(&id, buf, sizeof(buf)), "containerd:default/web");
+	/* docker's names */
+	memset(&id, 0, sizeof(id));
+	id.runtime = DG_RUNTIME_DOCKER;
+	strcpy(id.id, H1);
+	strcpy(id.name, "web");
+	assert_string_equal(dg_identity_display(&id, buf, sizeof(buf)),
+			    "docker:3f2a1b4c5d6e (web)");
+	/* a container nothing names: its cgroup, or its id once the cgroup is gone */
+	memset(&id, 0, sizeof(id));
+	id.runtime = DG_RUNTIME_UNKNOWN;
+	id.cgroup_id = 42;
+	assert_string_equal(dg_identity_display(&id, buf, sizeof(buf)),
+			    "unknown container (cgroup id 42)");
+	strcpy(id.cgroup, "/machine/x");
+	assert_string_equal(dg_identity_display(&id, buf, sizeof(buf)),
+			    "unknown container (cgroup /machine/x)");
+	assert_string_equal(dg_runtime_name(DG_RUNTIME_UNKNOWN), "unknown");
 }
 
 static void test_json(void **state)
