@@ -36,6 +36,8 @@ struct enforce_state {
 	struct dg_flight_watch *flight; /* NULL with --flight-recorder 0 */
 	FILE *out;
 	long long mono_to_real_ns;
+	uint64_t unwritten;	 /* events that could not be written: dropped too */
+	char unwritten_why[128]; /* the last reason */
 };
 
 static volatile sig_atomic_t stop, reload;
@@ -106,10 +108,15 @@ static void on_event(const struct dg_exec_event *ev, void *ctx)
 		dg_inventory_resolve_id(st->containers, ev->cgroup_id, &ident) == 0;
 	line = dg_event_to_json(ev, container ? &ident : NULL, rule ? rule->name : "?",
 				st->mono_to_real_ns);
-	if (!line)
-		return;
-	add_syscalls(st, ev, line);
-	dg_event_print(st->out, line);
+	if (line)
+		add_syscalls(st, ev, line);
+	/* Never silent: an event that cannot be written is counted as dropped. */
+	if (!line || dg_event_print(st->out, line)) {
+		st->unwritten++;
+		snprintf(st->unwritten_why, sizeof(st->unwritten_why), "%s",
+			 line ? dg_errmsg() : "out of memory");
+		dg_err_clear();
+	}
 	json_decref(line);
 }
 
@@ -348,8 +355,12 @@ out:
 	dg_enforcer_stats(enforcer, &stats);
 	dg_info("stopped: %llu blocked, %llu audited, %llu events dropped%s",
 		(unsigned long long)stats.blocked, (unsigned long long)stats.audited,
-		(unsigned long long)stats.dropped,
+		(unsigned long long)(stats.dropped + st.unwritten),
 		stats.dropped ? " (the ring buffer was full: decisions were still enforced)" : "");
+	if (st.unwritten)
+		dg_info("%llu of the dropped events could not be written (%s); decisions "
+			"were still enforced",
+			(unsigned long long)st.unwritten, st.unwritten_why);
 	unlink(o->pidfile ?: DG_DEFAULT_PIDFILE);
 	return rc;
 }

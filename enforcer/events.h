@@ -7,6 +7,9 @@
  *   cgroup_id, pid, tid, comm, path, path_complete, fupper_layer,
  *   eupper_layer, origin (a list), kind, reason, rule, action, backend,
  *   [syscalls_unavailable], syscalls.
+ * comm, path and the container's id, name and display are the kernel's and
+ * the filesystem's bytes: when they are not UTF-8 they are escaped and their
+ * raw bytes follow in KEY_base64 (common/json_text.h).
  */
 #ifndef __DG_EVENTS_H
 #define __DG_EVENTS_H
@@ -24,7 +27,8 @@ long long dg_event_clock_offset(void);
 /*
  * The line of decision `ev`, up to its syscalls: `ident` is the container
  * (NULL: the host), `rule` the deciding rule's name, mono_to_real_ns from
- * dg_event_clock_offset(). NULL when out of memory.
+ * dg_event_clock_offset(). NULL when out of memory: the caller counts the
+ * event as dropped.
  */
 json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identity *ident,
 			 const char *rule, long long mono_to_real_ns);
@@ -38,7 +42,11 @@ json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identit
  */
 void dg_event_set_syscalls(json_t *line, json_t *tail, const char *unavailable);
 
-/* Write `line` as one compact line, in its keys' order, and flush. */
-void dg_event_print(FILE *out, json_t *line);
+/*
+ * Write `line` as one compact line, in its keys' order, and flush. An error
+ * (out of memory, a full disk) means the event is lost: the caller counts it
+ * as dropped.
+ */
+int dg_event_print(FILE *out, json_t *line);
 
 #endif /* __DG_EVENTS_H */

@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/json_text.h"
 #include "flight/flight.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
@@ -90,10 +91,11 @@ static bool watch(struct dg_flight_watch *w, const struct dg_identity *ident)
 	x->cgroup_id = ident->cgroup_id;
 	if (dg_identity_to_json(ident, &ident_json))
 		dg_err_clear();
-	x->session_json =
-		json_pack("{s:i, s:I, s:s, s:o*}", "session", (int)x->session, "first_seq",
-			  (json_int_t)x->first_seq, "name",
-			  dg_identity_display(ident, name, sizeof(name)), "container", ident_json);
+	x->session_json = json_pack(
+		"{s:i, s:I, s:o, s:o*}", "session", (int)x->session, "first_seq",
+		(json_int_t)x->first_seq, "name",
+		dg_json_text(dg_identity_display(ident, name, sizeof(name)), sizeof(name)),
+		"container", ident_json);
 	w->n++;
 	dg_debug("flight recorder: container %s (cgroup %llu) in session %u", name,
 		 (unsigned long long)ident->cgroup_id, x->session);

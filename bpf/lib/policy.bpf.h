@@ -83,7 +83,7 @@ static __always_inline bool path_matches(const struct dg_rule_bpf *r, const stru
 	if (r->path_match == DG_PATH_ANY)
 		return true;
 	/* A partial path is unknown: path conditions (exceptions too) do not match. */
-	if (!s->ev.path_full)
+	if (!s->ev.path_complete)
 		return false;
 	n = r->prefix_len;
 	if (n > len || n >= DG_PATTERN_MAX)
