@@ -18,6 +18,7 @@
 #include "common/errors.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
+#include "containers/procfs.h"
 #include "enforcer/events.h"
 #include "enforcer/policy_resolver.h"
 #include "enforcer/rules.h"
@@ -36,6 +37,7 @@ struct enforce_state {
 	struct dg_flight_watch *flight; /* NULL with --flight-recorder 0 */
 	FILE *out;
 	long long mono_to_real_ns;
+	uint64_t host_mntns;	 /* mount namespace of pid 1: tasks there are the host's */
 	uint64_t unwritten;	 /* events that could not be written: dropped too */
 	char unwritten_why[128]; /* the last reason */
 };
@@ -66,6 +68,7 @@ static void on_hup(int sig)
 static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *ev, json_t *line)
 {
 	json_t *tail = NULL;
+	char why[256] = "";
 
 	if (!st->flight) {
 		dg_event_set_syscalls(line, NULL,
@@ -78,7 +81,7 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 		json_decref(tail);
 		tail = NULL;
 		if (dg_flight_watch_tail(st->flight, ev->cgroup_id, ev->time_ns,
-					 st->o->event_syscalls, &tail)) {
+					 st->o->event_syscalls, &tail, why, sizeof(why))) {
 			dg_event_set_syscalls(line, NULL, dg_errmsg());
 			dg_err_clear();
 			return;
@@ -89,7 +92,14 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 			break;
 		usleep(TAIL_WAIT_US);
 	}
-	dg_event_set_syscalls(line, tail, NULL);
+	dg_event_set_syscalls(line, tail, why[0] ? why : NULL);
+}
+
+static bool find_container(struct enforce_state *st, uint64_t cgroup_id, struct dg_identity *out)
+{
+	/* The recorder's copy first: a container that just exited is gone from its state. */
+	return (st->flight && dg_flight_watch_identity(st->flight, cgroup_id, out) == 0) ||
+	       dg_inventory_resolve_id(st->containers, cgroup_id, out) == 0;
 }
 
 static void on_event(const struct dg_exec_event *ev, void *ctx)
@@ -102,12 +112,17 @@ static void on_event(const struct dg_exec_event *ev, void *ctx)
 
 	if (ev->rule < DG_MAX_RULES && st->src[ev->rule] < st->policy->n_rules)
 		rule = &st->policy->rules[st->src[ev->rule]];
-	/* The recorder's copy first: a container that just exited is gone from its state. */
-	container =
-		(st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, &ident) == 0) ||
-		dg_inventory_resolve_id(st->containers, ev->cgroup_id, &ident) == 0;
+	container = find_container(st, ev->cgroup_id, &ident);
+	/* Not known yet: a container that has just started, its state not read yet while
+	 * events kept the loop busy. Read the state directories now (cheap), once. */
+	if (!container && ev->mntns != st->host_mntns) {
+		dg_inventory_refresh(st->containers);
+		container = find_container(st, ev->cgroup_id, &ident);
+	}
 	line = dg_event_to_json(ev, container ? &ident : NULL, rule ? rule->name : "?",
 				st->mono_to_real_ns);
+	if (line && !container && st->host_mntns && ev->mntns != st->host_mntns)
+		dg_event_set_unknown_container(line, ev->mntns);
 	if (line)
 		add_syscalls(st, ev, line);
 	/* Never silent: an event that cannot be written is counted as dropped. */
@@ -278,6 +293,7 @@ int enforce_run(const struct enforce_opts *o)
 	if (rc)
 		return dg_err_wrap(rc, "container identity");
 	st.containers = containers;
+	st.host_mntns = dg_proc_mntns(1);
 	st.mono_to_real_ns = dg_event_clock_offset();
 	/* The recorder first: containers it finds now have a ring before any decision. */
 	if (o->flight) {

@@ -101,6 +101,13 @@ json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identit
 	return TAKE_PTR(line);
 }
 
+void dg_event_set_unknown_container(json_t *line, unsigned long long mntns)
+{
+	json_object_set_new(
+		line, "container",
+		json_pack("{s:s, s:I}", "runtime", "unknown", "mntns", (json_int_t)mntns));
+}
+
 void dg_event_set_syscalls(json_t *line, json_t *tail, const char *unavailable)
 {
 	if (!unavailable && tail && !json_array_size(tail))

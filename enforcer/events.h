@@ -3,7 +3,8 @@
  * The events of the drift policy: each decision the kernel reports
  * (struct dg_exec_event, bpf/enforce.h) as one JSON line of enforce's output
  * (README, "Events"), in this order:
- *   time, container ({runtime, id, name, display}, or {runtime: "host"}),
+ *   time, container ({runtime, id, name, display}, {runtime: "host"}, or
+ *   {runtime: "unknown", mntns}),
  *   cgroup_id, pid, tid, comm, path, path_complete, fupper_layer,
  *   eupper_layer, origin (a list), kind, reason, rule, action, backend,
  *   [syscalls_unavailable], syscalls.
@@ -32,6 +33,13 @@ long long dg_event_clock_offset(void);
  */
 json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identity *ident,
 			 const char *rule, long long mono_to_real_ns);
+
+/*
+ * The task was not in the host's mount namespace, yet no container known has
+ * its cgroup (a runtime driftguard does not read, a container long gone):
+ * "container": {"runtime": "unknown", "mntns": N} rather than the host.
+ */
+void dg_event_set_unknown_container(json_t *line, unsigned long long mntns);
 
 /*
  * Add "syscalls": `tail` (stolen), the container's last syscalls up to the
