@@ -19,6 +19,7 @@
 #include "containers/identity.h"
 #include "containers/inventory.h"
 #include "containers/procfs.h"
+#include "enforcer/coalesce.h"
 #include "enforcer/events.h"
 #include "enforcer/policy_resolver.h"
 #include "enforcer/rules.h"
@@ -35,6 +36,7 @@ struct enforce_state {
 	struct dg_inventory *containers;
 	bool containers_changed;	/* since the selectors were last resolved */
 	struct dg_flight_watch *flight; /* NULL with --flight-recorder 0 */
+	struct dg_coalesce *coalesce;	/* NULL without --coalesce */
 	FILE *out;
 	long long mono_to_real_ns;
 	uint64_t host_mntns;	 /* mount namespace of pid 1: tasks there are the host's */
@@ -102,9 +104,12 @@ static bool find_container(struct enforce_state *st, uint64_t cgroup_id, struct 
 	       dg_inventory_resolve_id(st->containers, cgroup_id, out) == 0;
 }
 
-static void on_event(const struct dg_exec_event *ev, void *ctx)
+/*
+ * The line of `ev` (NULL: out of memory), its container looked up again when
+ * its event came before enforce read its state.
+ */
+static json_t *event_line(struct enforce_state *st, const struct dg_exec_event *ev)
 {
-	struct enforce_state *st = ctx;
 	const struct dg_drift_rule *rule = NULL;
 	struct dg_identity ident;
 	bool container;
@@ -123,16 +128,56 @@ static void on_event(const struct dg_exec_event *ev, void *ctx)
 				st->mono_to_real_ns);
 	if (line && !container && st->host_mntns && ev->mntns != st->host_mntns)
 		dg_event_set_unknown_container(line, ev->mntns);
-	if (line)
-		add_syscalls(st, ev, line);
-	/* Never silent: an event that cannot be written is counted as dropped. */
+	return line;
+}
+
+/* Write `line` (consumed), which stands for `events` decisions; never silently lost. */
+static void write_line(struct enforce_state *st, json_t *line, uint64_t events)
+{
+	/* An event that cannot be written is counted as dropped. */
 	if (!line || dg_event_print(st->out, line)) {
-		st->unwritten++;
+		st->unwritten += events;
 		snprintf(st->unwritten_why, sizeof(st->unwritten_why), "%s",
 			 line ? dg_errmsg() : "out of memory");
 		dg_err_clear();
 	}
 	json_decref(line);
+}
+
+static void on_event(const struct dg_exec_event *ev, void *ctx)
+{
+	struct enforce_state *st = ctx;
+	json_t *line;
+
+	/* Counted in its kind's open window (--coalesce): written when the window ends. */
+	if (st->coalesce && !dg_coalesce_admit(st->coalesce, ev))
+		return;
+	line = event_line(st, ev);
+	if (line)
+		add_syscalls(st, ev, line);
+	write_line(st, line, 1);
+}
+
+/* The identical events of a --coalesce window: one line, the last of them, with their count. */
+static void on_coalesced(void *ctx, const struct dg_exec_event *last, uint64_t count,
+			 uint64_t first_ns)
+{
+	struct enforce_state *st = ctx;
+	json_t *line = event_line(st, last);
+
+	if (line && dg_event_set_coalesced(line, count, first_ns, st->mono_to_real_ns)) {
+		json_decref(line);
+		line = NULL;
+	}
+	write_line(st, line, count);
+}
+
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* Which step of install_policy() failed: its callers say it in their words. */
@@ -268,6 +313,7 @@ int enforce_run(const struct enforce_opts *o)
 	_cleanup_(dg_enforcer_closep) struct dg_enforcer *enforcer = NULL;
 	_cleanup_(dg_flight_watch_freep) struct dg_flight_watch *flight = NULL;
 	_cleanup_(dg_policy_freep) struct dg_policy *rules = NULL;
+	_cleanup_(dg_coalesce_freep) struct dg_coalesce *coalesce = NULL;
 	_cleanup_fclose_ FILE *events = NULL;
 	_cleanup_(enforce_state_clear) struct enforce_state st = {.o = o, .out = stdout};
 	struct sigaction stop_sa = {.sa_handler = on_stop}, hup_sa = {.sa_handler = on_hup};
@@ -294,6 +340,13 @@ int enforce_run(const struct enforce_opts *o)
 		return dg_err_wrap(rc, "container identity");
 	st.containers = containers;
 	st.host_mntns = dg_proc_mntns(1);
+	if (o->coalesce_ms) {
+		rc = dg_coalesce_new((uint64_t)o->coalesce_ms * 1000000, on_coalesced, &st,
+				     &coalesce);
+		if (rc)
+			return rc;
+		st.coalesce = coalesce;
+	}
 	st.mono_to_real_ns = dg_event_clock_offset();
 	/* The recorder first: containers it finds now have a ring before any decision. */
 	if (o->flight) {
@@ -346,6 +399,8 @@ int enforce_run(const struct enforce_opts *o)
 		if (rc && rc != -EINTR)
 			break;
 		rc = 0;
+		if (coalesce)
+			dg_coalesce_flush(coalesce, mono_now_ns());
 		/* After the events: they still find a container that has just gone. */
 		dg_inventory_refresh(containers);
 		if (flight)
@@ -368,6 +423,8 @@ int enforce_run(const struct enforce_opts *o)
 	}
 	dg_enforcer_poll(enforcer, 0); /* what is left in the ring */
 out:
+	if (coalesce)
+		dg_coalesce_flush(coalesce, UINT64_MAX); /* the windows still open */
 	dg_enforcer_stats(enforcer, &stats);
 	dg_info("stopped: %llu blocked, %llu audited, %llu events dropped%s",
 		(unsigned long long)stats.blocked, (unsigned long long)stats.audited,

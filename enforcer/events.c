@@ -108,6 +108,22 @@ void dg_event_set_unknown_container(json_t *line, unsigned long long mntns)
 		json_pack("{s:s, s:I}", "runtime", "unknown", "mntns", (json_int_t)mntns));
 }
 
+int dg_event_set_coalesced(json_t *line, uint64_t count, uint64_t first_ns,
+			   long long mono_to_real_ns)
+{
+	char first[48];
+
+	format_time((long long)first_ns + mono_to_real_ns, first, sizeof(first));
+	if (json_object_set_new(line, "coalesced", json_integer((json_int_t)count)) ||
+	    json_object_set_new(line, "first_time", json_string(first)) ||
+	    json_object_set_new(line, "syscalls_unavailable",
+				json_string("coalesced: the first event of this kind, written at "
+					    "once, carries its syscalls")) ||
+	    json_object_set_new(line, "syscalls", json_null()))
+		return dg_err(ENOMEM, "out of memory");
+	return 0;
+}
+
 void dg_event_set_syscalls(json_t *line, json_t *tail, const char *unavailable)
 {
 	if (!unavailable && tail && !json_array_size(tail))

@@ -7,7 +7,7 @@
  *   {runtime: "unknown", mntns}),
  *   cgroup_id, pid, tid, comm, path, path_complete, fupper_layer,
  *   eupper_layer, origin (a list), kind, reason, rule, action, backend,
- *   [syscalls_unavailable], syscalls.
+ *   [coalesced, first_time], [syscalls_unavailable], syscalls.
  * comm, path and the container's id, name and display are the kernel's and
  * the filesystem's bytes: when they are not UTF-8 they are escaped and their
  * raw bytes follow in KEY_base64 (common/json_text.h).
@@ -15,6 +15,7 @@
 #ifndef __DG_EVENTS_H
 #define __DG_EVENTS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -49,6 +50,15 @@ void dg_event_set_unknown_container(json_t *line, unsigned long long mntns);
  * the decision when the tail is empty.
  */
 void dg_event_set_syscalls(json_t *line, json_t *tail, const char *unavailable);
+
+/*
+ * Make `line` (of the last event of a --coalesce window, enforcer/coalesce.h)
+ * stand for `count` identical events, the first at first_ns: "coalesced": N,
+ * "first_time", and no syscalls (the first event of the kind, written at
+ * once, carries them). 0, or -ENOMEM.
+ */
+int dg_event_set_coalesced(json_t *line, uint64_t count, uint64_t first_ns,
+			   long long mono_to_real_ns);
 
 /*
  * Write `line` as one compact line, in its keys' order, and flush. An error

@@ -151,4 +151,21 @@ for mode in block audit; do
 	rm -f "$shm"/*
 done
 
+# --coalesce: a container drifting in a loop makes one line at once (with its
+# tail), then one line for the identical rest of the window, with their count.
+start_enforcer --coalesce 10000
+set_args "$ov/bundle" sh -c 'mkdir -p /co && cp /bin/busybox /co/echo; i=0;
+	while [ $i -lt 50 ]; do /co/echo x 2>/dev/null; i=$((i+1)); done; echo loop-done'
+out=$(runc run -b "$ov/bundle" "$(new_id coalesce)" 2>&1 </dev/null || true)
+sleep 0.5
+stop_enforcer
+check "coalesce: the loop ran ($out)" grep -q loop-done <<<"$out"
+check "coalesce: 50 blocked, 0 dropped ($(grep stopped "$TMP/enforce.log"))" \
+	grep -q "stopped: 50 blocked, 0 audited, 0 events dropped" "$TMP/enforce.log"
+check "coalesce: two lines, the first at once with its tail, the second standing for 49" \
+	jq_ok -s '[.[] | select(.path == "/co/echo")] | length == 2 and
+	(.[0] | has("coalesced") | not) and (.[0].syscalls | length) > 0 and
+	.[1].coalesced == 49 and .[1].syscalls == null and .[1].first_time >= .[0].time and
+	.[1].time >= .[1].first_time' "$TMP/events.json"
+
 finish

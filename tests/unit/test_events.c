@@ -169,13 +169,32 @@ static void test_not_utf8(void **state)
 	free(text);
 }
 
+/* The line for the identical events of a --coalesce window. */
+static void test_coalesced(void **state)
+{
+	struct dg_exec_event ev = event();
+	json_t *line;
+	char *text;
+
+	(void)state;
+	line = dg_event_to_json(&ev, NULL, "r", offset());
+	assert_non_null(line);
+	assert_int_equal(dg_event_set_coalesced(line, 49, MONO_NS - 1000000000LL, offset()), 0);
+	text = printed(line);
+	assert_non_null(strstr(text,
+			       "\"backend\":\"lsm\",\"coalesced\":49,"
+			       "\"first_time\":\"2023-11-14T22:13:19.123456Z\","
+			       "\"syscalls_unavailable\":\"coalesced: the first event of this "
+			       "kind, written at once, carries its syscalls\",\"syscalls\":null}"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_event),
-		cmocka_unit_test(test_container_event),
-		cmocka_unit_test(test_empty_tail),
-		cmocka_unit_test(test_not_utf8),
+		cmocka_unit_test(test_host_event), cmocka_unit_test(test_container_event),
+		cmocka_unit_test(test_empty_tail), cmocka_unit_test(test_not_utf8),
+		cmocka_unit_test(test_coalesced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
