@@ -69,10 +69,8 @@ stop_enforcer() {
 }
 
 # The raw bytes of field KEY of event line LINE: KEY_base64 decoded when
-# present (then KEY must be escaped ASCII-safe text), else KEY itself, as hex.
-raw_jq_ok() { jq -e "$@" >/dev/null; }
-
-hex() {
+# present, else KEY itself, as hex.
+raw_hex() {
 	local b64
 	b64=$(jq -r --arg k "$2_base64" '.[$k] // empty' <<<"$1")
 	if [ -n "$b64" ]; then
