@@ -121,7 +121,7 @@ static __always_inline void emit(struct dg_exec_event *ev, struct file *file)
 	ev->mntns = current_mntns(task);
 	ev->pid = id >> 32;
 	ev->tid = (__u32)id;
-	ev->eupper = is_upper(BPF_CORE_READ(file, f_inode));
+	ev->eupper_layer = is_upper(BPF_CORE_READ(file, f_inode));
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	if (ev->action == DG_VERDICT_BLOCK)
 		__sync_fetch_and_add(&n_blocked, 1);
@@ -176,13 +176,13 @@ int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 	if (!s)
 		return 0;
 	if (st) {
-		/* fupper: the file execve named (the script for ./x.sh). */
+		/* fupper_layer: the file execve named (the script for ./x.sh). */
 		if (first) {
 			st->origin = s->ev.origin;
 			st->upper = !!(s->ev.origin & DG_ORIGIN_UPPER);
 			st->kind = kind;
 		}
-		s->ev.fupper = st->upper;
+		s->ev.fupper_layer = st->upper;
 	}
 	if (action < DG_VERDICT_AUDIT)
 		return 0;
@@ -215,7 +215,7 @@ int BPF_PROG(dg_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	action = decide(file, DG_KIND_MAPPING, DG_BACKEND_LSM, &s);
 	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
-	s->ev.fupper = !!(s->ev.origin & DG_ORIGIN_UPPER);
+	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
 	emit(&s->ev, file);
 	return action == DG_VERDICT_BLOCK ? -EPERM : 0;
 }
@@ -279,7 +279,7 @@ int BPF_PROG(dg_exec_signal, struct task_struct *p, pid_t old_pid, struct linux_
 		remember_script(bprm, s);
 	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
-	s->ev.fupper = script ? 0 : !!(s->ev.origin & DG_ORIGIN_UPPER);
+	s->ev.fupper_layer = script ? 0 : !!(s->ev.origin & DG_ORIGIN_UPPER);
 	if (action == DG_VERDICT_BLOCK)
 		bpf_send_signal(SIGKILL);
 	emit(&s->ev, file);
@@ -351,7 +351,7 @@ static __always_inline int script_opened(long fd)
 	action = decide(file, DG_KIND_SCRIPT, DG_BACKEND_SIGNAL, &s);
 	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
-	s->ev.fupper = !!(s->ev.origin & DG_ORIGIN_UPPER);
+	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
 	if (action == DG_VERDICT_BLOCK)
 		bpf_send_signal(SIGKILL);
 	/* The binary that runs is the interpreter. */

@@ -112,13 +112,14 @@ struct dg_exec_event {
 	unsigned int tid;
 	unsigned int rule;    /* index of the deciding rule */
 	unsigned char action; /* enum dg_verdict taken (AUDIT when audit_only downgraded a block) */
-	unsigned char backend;	 /* enum dg_backend */
-	unsigned char kind;	 /* enum dg_kind of this event */
-	unsigned char origin;	 /* enum dg_origin of the file named by exec / mapped */
-	unsigned char fupper;	 /* the file named by exec is upper-layer */
-	unsigned char eupper;	 /* the binary that will run (interpreter) is upper-layer */
-	unsigned char path_full; /* path is complete (d_path), else the last component */
+	unsigned char backend;	     /* enum dg_backend */
+	unsigned char kind;	     /* enum dg_kind of this event */
+	unsigned char origin;	     /* enum dg_origin of the file named by exec / mapped */
+	unsigned char fupper_layer;  /* the file named by exec is upper-layer */
+	unsigned char eupper_layer;  /* the binary that will run (interpreter) is upper-layer */
+	unsigned char path_complete; /* path is complete (d_path), else the last component */
 	unsigned char self_exec; /* the file the task already runs: judged as that (policy.bpf.h) */
+	unsigned char container; /* the task is a container's (policy.bpf.h, in_container()) */
 	char comm[16];
 	char path[DG_PATH_MAX];
 };

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
@@ -27,7 +28,18 @@ static const char *const backend_names[] = {
 	[DG_BACKEND_CHOICE_SIGNAL] = "signal",
 };
 
-enum { OPT_BACKEND = 0x100, OPT_EVENTS, OPT_PIDFILE, OPT_AUDIT, OPT_FLIGHT, OPT_EVENT_SYSCALLS };
+enum {
+	OPT_BACKEND = 0x100,
+	OPT_EVENTS,
+	OPT_PIDFILE,
+	OPT_AUDIT,
+	OPT_FLIGHT,
+	OPT_EVENT_SYSCALLS,
+	OPT_COALESCE,
+};
+
+/* The longest --coalesce window, in ms. */
+#define DG_MAX_COALESCE_MS 60000
 
 static const struct argp_option enforce_options[] = {
 	{"rules", 'r', "FILE", 0, "Drift rules (YAML, see docs/rules.md)", 0},
@@ -46,6 +58,11 @@ static const struct argp_option enforce_options[] = {
 	 0},
 	{"event-syscalls", OPT_EVENT_SYSCALLS, "K", 0,
 	 "How many of the container's last syscalls each event carries (default 32, at most N)", 0},
+	{"coalesce", OPT_COALESCE, "MS", 0,
+	 "Identical events of a container (same rule, action, kind, origin and path) within MS "
+	 "milliseconds after one that was written are counted, then written as one line with "
+	 "\"coalesced\": N (default 0: every event its own line; at most 60000)",
+	 0},
 	{"pidfile", OPT_PIDFILE, "FILE", 0,
 	 "Where `driftguard reload` finds us (" DG_DEFAULT_PIDFILE ")", 0},
 	{"verbose", 'v', NULL, 0, "Debug messages, the verifier's log on failure", 0},
@@ -84,6 +101,18 @@ static error_t enforce_parse(int key, char *arg, struct argp_state *state)
 			o->event_syscalls = n;
 			o->event_syscalls_given = true;
 		}
+		break;
+	}
+	case OPT_COALESCE: {
+		char *end;
+		unsigned long ms;
+
+		errno = 0;
+		ms = strtoul(arg, &end, 10);
+		if (!*arg || *end || errno || arg[0] == '-' || ms > DG_MAX_COALESCE_MS)
+			argp_error(state, "--coalesce wants milliseconds from 0 to %d, not \"%s\"",
+				   DG_MAX_COALESCE_MS, arg);
+		o->coalesce_ms = (unsigned int)ms;
 		break;
 	}
 	case OPT_BACKEND: {
@@ -146,6 +175,11 @@ int cmd_enforce(int argc, char **argv)
 }
 
 static const struct argp_option reload_options[] = {
+	{"coalesce", OPT_COALESCE, "MS", 0,
+	 "Identical events of a container (same rule, action, kind, origin and path) within MS "
+	 "milliseconds after one that was written are counted, then written as one line with "
+	 "\"coalesced\": N (default 0: every event its own line; at most 60000)",
+	 0},
 	{"pidfile", OPT_PIDFILE, "FILE", 0, "The enforcer's pid file (" DG_DEFAULT_PIDFILE ")", 0},
 	{0},
 };

@@ -23,6 +23,7 @@ struct enforce_opts {
 	unsigned int flight;	     /* syscalls per container ring, 0: off */
 	unsigned int event_syscalls; /* of them in each event */
 	bool event_syscalls_given;
+	unsigned int coalesce_ms; /* --coalesce window, 0: off (enforcer/coalesce.h) */
 };
 
 /*

@@ -19,8 +19,9 @@
 #include "common/pidfile.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
-#include "enforcer/container_cgroups.h"
 #include "containers/lookup.h"
+#include "enforcer/coalesce.h"
+#include "enforcer/container_cgroups.h"
 #include "enforcer/events.h"
 #include "enforcer/policy_resolver.h"
 #include "enforcer/rules.h"
@@ -37,8 +38,11 @@ struct enforce_state {
 	struct dg_inventory *containers;
 	bool containers_changed;	/* since the selectors were last resolved */
 	struct dg_flight_watch *flight; /* NULL with --flight-recorder 0 */
+	struct dg_coalesce *coalesce;	/* NULL without --coalesce */
 	FILE *out;
 	long long mono_to_real_ns;
+	uint64_t unwritten;	 /* events that could not be written: dropped too */
+	char unwritten_why[128]; /* the last reason */
 };
 
 static volatile sig_atomic_t stop, reload, keep_pinned;
@@ -76,6 +80,7 @@ static void on_hup(int sig)
 static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *ev, json_t *line)
 {
 	json_t *tail = NULL;
+	char why[256] = "";
 
 	if (!st->flight) {
 		dg_event_set_syscalls(line, NULL,
@@ -88,7 +93,7 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 		json_decref(tail);
 		tail = NULL;
 		if (dg_flight_watch_tail(st->flight, ev->cgroup_id, ev->time_ns,
-					 st->o->event_syscalls, &tail)) {
+					 st->o->event_syscalls, &tail, why, sizeof(why))) {
 			dg_event_set_syscalls(line, NULL, dg_errmsg());
 			dg_err_clear();
 			return;
@@ -99,43 +104,89 @@ static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *e
 			break;
 		usleep(TAIL_WAIT_US);
 	}
-	dg_event_set_syscalls(line, tail, NULL);
+	dg_event_set_syscalls(line, tail, why[0] ? why : NULL);
 }
 
-/* One decision's JSON line, its rule named rule_name. */
-static void emit_event(struct enforce_state *st, const struct dg_exec_event *ev,
-		       const char *rule_name)
+/*
+ * The container of an event's task: the recorder's copy first (a container
+ * that just exited is gone from its state), then the inventory, read again
+ * once when the kernel judged the task a container's that is not known yet
+ * (it has just started, its state not read while events kept the loop
+ * busy); a container no runtime state names is named by its cgroup
+ * (containers/lookup.h), never as the host.
+ */
+static bool find_container(struct enforce_state *st, const struct dg_exec_event *ev,
+			   struct dg_identity *out)
+{
+	if (st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, out) == 0)
+		return true;
+	if (dg_inventory_resolve_id(st->containers, ev->cgroup_id, out) == 0)
+		return true;
+	dg_err_clear();
+	if (!ev->container)
+		return false;
+	dg_inventory_refresh(st->containers);
+	return dg_container_of_task(st->containers, ev->cgroup_id, true, out) == 0;
+}
+
+/* The name of the rule that decided `ev`, under the running policy. */
+static const char *rule_name(const struct enforce_state *st, const struct dg_exec_event *ev)
+{
+	if (ev->rule < DG_MAX_RULES && st->src[ev->rule] < st->policy->n_rules)
+		return st->policy->rules[st->src[ev->rule]].name;
+	return "?";
+}
+
+/* The line of `ev`, its rule named `rule`; NULL: out of memory. */
+static json_t *event_line(struct enforce_state *st, const struct dg_exec_event *ev,
+			  const char *rule)
 {
 	struct dg_identity ident;
-	bool container;
-	json_t *line;
+	bool container = find_container(st, ev, &ident);
 
-	/* The recorder's copy first: a container that just exited is gone from its state. */
-	container =
-		(st->flight && dg_flight_watch_identity(st->flight, ev->cgroup_id, &ident) == 0) ||
-		dg_container_of_task(st->containers, ev->cgroup_id, ev->mntns, &ident) == 0;
-	line = dg_event_to_json(ev, container ? &ident : NULL, rule_name, st->mono_to_real_ns);
-	if (!line)
-		return;
-	add_syscalls(st, ev, line);
-	dg_event_print(st->out, line);
+	return dg_event_to_json(ev, container ? &ident : NULL, rule, st->mono_to_real_ns);
+}
+
+/* Write `line` (consumed), which stands for `events` decisions; never silently lost. */
+static void write_line(struct enforce_state *st, json_t *line, uint64_t events)
+{
+	/* An event that cannot be written is counted as dropped. */
+	if (!line || dg_event_print(st->out, line)) {
+		st->unwritten += events;
+		snprintf(st->unwritten_why, sizeof(st->unwritten_why), "%s",
+			 line ? dg_errmsg() : "out of memory");
+		dg_err_clear();
+	}
 	json_decref(line);
+}
+
+/* One decision's line with its syscalls, its rule named `rule`. */
+static void emit_event(struct enforce_state *st, const struct dg_exec_event *ev, const char *rule)
+{
+	json_t *line = event_line(st, ev, rule);
+
+	if (line)
+		add_syscalls(st, ev, line);
+	write_line(st, line, 1);
 }
 
 static void on_event(const struct dg_exec_event *ev, void *ctx)
 {
 	struct enforce_state *st = ctx;
-	const struct dg_drift_rule *rule = NULL;
 
-	if (ev->rule < DG_MAX_RULES && st->src[ev->rule] < st->policy->n_rules)
-		rule = &st->policy->rules[st->src[ev->rule]];
-	emit_event(st, ev, rule ? rule->name : "?");
+	/* Counted in its kind's open window (--coalesce): written when the window ends. */
+	if (st->coalesce && !dg_coalesce_admit(st->coalesce, ev))
+		return;
+	emit_event(st, ev, rule_name(st, ev));
 }
 
-/* A decision that queued while no daemon ran, named by the rules it was taken under. */
-static void on_adopted_event(const struct dg_exec_event *ev, const char *rule_name, void *ctx)
+/*
+ * A decision that queued while no daemon ran, named by the rules it was
+ * taken under (not coalesced: their rule indexes are the old policy's).
+ */
+static void on_adopted_event(const struct dg_exec_event *ev, const char *rule, void *ctx)
 {
-	emit_event(ctx, ev, rule_name);
+	emit_event(ctx, ev, rule);
 }
 
 /* What the pinned state says about it: a daemon adopting it names its queued events. */
@@ -147,6 +198,28 @@ static void label_policy(struct enforce_state *st, const struct dg_policy *p,
 	for (unsigned int i = 0; i < hdr->n_rules && i < DG_MAX_RULES; i++)
 		names[i] = src[i] < p->n_rules ? p->rules[src[i]].name : NULL;
 	dg_enforcer_label_policy(st->enforcer, st->o->rules, names, hdr->n_rules);
+}
+
+/* The identical events of a --coalesce window: one line, the last of them, with their count. */
+static void on_coalesced(void *ctx, const struct dg_exec_event *last, uint64_t count,
+			 uint64_t first_ns)
+{
+	struct enforce_state *st = ctx;
+	json_t *line = event_line(st, last, rule_name(st, last));
+
+	if (line && dg_event_set_coalesced(line, count, first_ns, st->mono_to_real_ns)) {
+		json_decref(line);
+		line = NULL;
+	}
+	write_line(st, line, count);
+}
+
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* Which step of install_policy() failed: its callers say it in their words. */
@@ -309,6 +382,7 @@ int enforce_run(const struct enforce_opts *o)
 	_cleanup_(dg_container_cgroups_freep) struct dg_container_cgroups *cgroups = NULL;
 	_cleanup_(dg_flight_watch_freep) struct dg_flight_watch *flight = NULL;
 	_cleanup_(dg_policy_freep) struct dg_policy *rules = NULL;
+	_cleanup_(dg_coalesce_freep) struct dg_coalesce *coalesce = NULL;
 	_cleanup_fclose_ FILE *events = NULL;
 	struct dg_adoption adoption;
 	_cleanup_(enforce_state_clear) struct enforce_state st = {.o = o, .out = stdout};
@@ -336,6 +410,13 @@ int enforce_run(const struct enforce_opts *o)
 	if (rc)
 		return dg_err_wrap(rc, "container identity");
 	st.containers = containers;
+	if (o->coalesce_ms) {
+		rc = dg_coalesce_new((uint64_t)o->coalesce_ms * 1000000, on_coalesced, &st,
+				     &coalesce);
+		if (rc)
+			return rc;
+		st.coalesce = coalesce;
+	}
 	st.mono_to_real_ns = dg_event_clock_offset();
 	/* The recorder first: containers it finds now have a ring before any decision. */
 	if (o->flight) {
@@ -398,6 +479,8 @@ int enforce_run(const struct enforce_opts *o)
 		if (rc && rc != -EINTR)
 			break;
 		rc = 0;
+		if (coalesce)
+			dg_coalesce_flush(coalesce, mono_now_ns());
 		/* After the events: they still find a container that has just gone. */
 		dg_inventory_refresh(containers);
 		if (flight)
@@ -420,11 +503,17 @@ int enforce_run(const struct enforce_opts *o)
 	}
 	dg_enforcer_poll(enforcer, 0); /* what is left in the ring */
 out:
+	if (coalesce)
+		dg_coalesce_flush(coalesce, UINT64_MAX); /* the windows still open */
 	dg_enforcer_stats(enforcer, &stats);
 	dg_info("stopped: %llu blocked, %llu audited, %llu events dropped%s",
 		(unsigned long long)stats.blocked, (unsigned long long)stats.audited,
-		(unsigned long long)stats.dropped,
+		(unsigned long long)(stats.dropped + st.unwritten),
 		stats.dropped ? " (the ring buffer was full: decisions were still enforced)" : "");
+	if (st.unwritten)
+		dg_info("%llu of the dropped events could not be written (%s); decisions "
+			"were still enforced",
+			(unsigned long long)st.unwritten, st.unwritten_why);
 	/* Only a deliberate stop ends enforcement; an error exit is left as a crash would be. */
 	if (!rc && !keep_pinned && dg_enforcer_unpin(enforcer))
 		dg_warn("%s: `driftguard stop` removes what is left", dg_errmsg());

@@ -8,6 +8,7 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/json_text.h"
 
 static const char *const runtime_names[] = {
 	[DG_RUNTIME_NONE] = "host",
@@ -121,11 +122,12 @@ char *dg_identity_display(const struct dg_identity *ident, char *buf, size_t len
 	return buf;
 }
 
-static int set_str(json_t *obj, const char *key, const char *value)
+/* State files and cgroup names need not be UTF-8: escaped, raw bytes kept (json_text.h). */
+static int set_str(json_t *obj, const char *key, const char *value, size_t max)
 {
 	if (!value[0])
 		return 0;
-	return json_object_set_new(obj, key, json_string(value));
+	return dg_json_set_text(obj, key, value, max);
 }
 
 int dg_identity_to_json(const struct dg_identity *ident, json_t **out)
@@ -137,22 +139,23 @@ int dg_identity_to_json(const struct dg_identity *ident, json_t **out)
 	obj = json_pack("{s:s}", "runtime", dg_runtime_name(ident->runtime));
 	if (!obj)
 		return dg_err(ENOMEM, "out of memory");
-	err |= set_str(obj, "id", ident->id);
-	err |= set_str(obj, "name", ident->name);
-	err |= set_str(obj, "namespace", ident->ctr_namespace);
+	err |= set_str(obj, "id", ident->id, sizeof(ident->id));
+	err |= set_str(obj, "name", ident->name, sizeof(ident->name));
+	err |= set_str(obj, "namespace", ident->ctr_namespace, sizeof(ident->ctr_namespace));
 	if (ident->pod_uid[0] || ident->pod_name[0]) {
 		pod = json_object();
 		if (!pod)
 			return dg_err(ENOMEM, "out of memory");
-		err |= set_str(pod, "uid", ident->pod_uid);
-		err |= set_str(pod, "name", ident->pod_name);
-		err |= set_str(pod, "namespace", ident->pod_namespace);
-		err |= set_str(pod, "qos", dg_qos_name(ident->qos));
+		err |= set_str(pod, "uid", ident->pod_uid, sizeof(ident->pod_uid));
+		err |= set_str(pod, "name", ident->pod_name, sizeof(ident->pod_name));
+		err |= set_str(pod, "namespace", ident->pod_namespace,
+			       sizeof(ident->pod_namespace));
+		err |= set_str(pod, "qos", dg_qos_name(ident->qos), 32);
 		if (ident->sandbox)
 			err |= json_object_set_new(pod, "sandbox", json_true());
 		err |= json_object_set(obj, "pod", pod);
 	}
-	err |= set_str(obj, "cgroup", ident->cgroup);
+	err |= set_str(obj, "cgroup", ident->cgroup, sizeof(ident->cgroup));
 	if (ident->cgroup_id)
 		err |= json_object_set_new(obj, "cgroup_id",
 					   json_integer((json_int_t)ident->cgroup_id));
@@ -160,7 +163,7 @@ int dg_identity_to_json(const struct dg_identity *ident, json_t **out)
 		err |= json_object_set_new(obj, "init_pid", json_integer(ident->init_pid));
 	if (ident->mntns)
 		err |= json_object_set_new(obj, "mntns", json_integer((json_int_t)ident->mntns));
-	err |= set_str(obj, "bundle", ident->bundle);
+	err |= set_str(obj, "bundle", ident->bundle, sizeof(ident->bundle));
 	if (err)
 		return dg_err(ENOMEM, "out of memory");
 	*out = TAKE_PTR(obj);

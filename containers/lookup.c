@@ -62,24 +62,21 @@ int dg_container_to_record(const char *state_root, const char *id,
 	return rc ? dg_err_wrap(rc, "container \"%s\"", id) : 0;
 }
 
-int dg_container_of_task(struct dg_inventory *inv, uint64_t cgroup_id, uint64_t mntns,
+int dg_container_of_task(struct dg_inventory *inv, uint64_t cgroup_id, bool in_container,
 			 struct dg_identity *out)
 {
-	uint64_t host_mntns;
 	/* Whatever stopped the lookup (the host, a cgroup gone, the cgroup
-	 * tree changing under the walk), the mount namespace decides. */
+	 * tree changing under the walk), the kernel's judgement decides. */
 	if (!dg_inventory_resolve_id(inv, cgroup_id, out))
 		return 0;
 	dg_err_clear();
-	host_mntns = dg_host_mntns();
-	if (!mntns || !host_mntns || mntns == host_mntns)
+	if (!in_container)
 		return -ENOENT;
 	/* A runtime whose state lies where we do not look, in a cgroup of no
 	 * convention: what is known is its cgroup. */
 	memset(out, 0, sizeof(*out));
 	out->runtime = DG_RUNTIME_UNKNOWN;
 	out->cgroup_id = cgroup_id;
-	out->mntns = mntns;
 	if (dg_inventory_cgroup_path(inv, cgroup_id, out->cgroup, sizeof(out->cgroup)))
 		out->cgroup[0] = '\0'; /* gone already: the display gives its id */
 	dg_err_clear();

@@ -9,6 +9,7 @@
 #define __DG_LOOKUP_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -40,14 +41,14 @@ int dg_container_ancestry(const char *what, pid_t **out);
 struct dg_inventory;
 
 /*
- * The container of a task the kernel saw in cgroup `cgroup_id` and mount
- * namespace `mntns`: as dg_inventory_resolve_id() finds it; else (not
- * found, or the lookup failed), when
- * that mount namespace is not the host's (dg_host_mntns(), as the kernel
- * programs judge it), a container all the same: DG_RUNTIME_UNKNOWN with its cgroup,
- * never the host. 0 = container, -ENOENT = host.
+ * The container of a task the kernel saw in cgroup `cgroup_id`: as
+ * dg_inventory_resolve_id() finds it; else (not found, or the lookup
+ * failed), when the kernel programs judged the task a container's
+ * (`in_container`: a pid namespace below the host's or a container cgroup,
+ * bpf/lib/policy.bpf.h), a container all the same: DG_RUNTIME_UNKNOWN with
+ * its cgroup, never the host. 0 = container, -ENOENT = host.
  */
-int dg_container_of_task(struct dg_inventory *inv, uint64_t cgroup_id, uint64_t mntns,
+int dg_container_of_task(struct dg_inventory *inv, uint64_t cgroup_id, bool in_container,
 			 struct dg_identity *out);
 
 #endif /* __DG_LOOKUP_H */

@@ -88,13 +88,6 @@ uint64_t dg_proc_pidns(pid_t pid)
 	return proc_ns(pid, "pid");
 }
 
-uint64_t dg_host_mntns(void)
-{
-	uint64_t ns = dg_proc_mntns(1);
-
-	return ns ? ns : dg_proc_mntns(getpid());
-}
-
 /* Copies the next space-separated field of *s into buf, undoing octal escapes. */
 static bool next_field(const char **s, char *buf, size_t len)
 {

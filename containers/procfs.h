@@ -31,13 +31,6 @@ uint64_t dg_proc_mntns(pid_t pid);
 /* Inode of the process's pid namespace; 0 when it cannot be read. */
 uint64_t dg_proc_pidns(pid_t pid);
 
-/*
- * The host's mount namespace, as the kernel programs take it (enforcer.c):
- * pid 1's, or where pid 1 cannot be inspected (a sandbox) our own; 0 when
- * neither can be read.
- */
-uint64_t dg_host_mntns(void);
-
 /* A line of mountinfo, octal escapes ("\040" for a space) undone. */
 struct dg_mount {
 	char root[PATH_MAX];	    /* what of the filesystem is mounted: "/" unless a bind mount */

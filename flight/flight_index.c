@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/json_text.h"
 #include "common/macros.h"
 #include "flight/flight.h"
 
@@ -62,7 +64,7 @@ json_t *dg_flight_command_session(char *const *cmd, pid_t pid)
 	snprintf(name, sizeof(name), "cmd:%d", (int)getpid());
 	argv = json_array();
 	for (char *const *a = cmd; argv && *a; a++)
-		if (json_array_append_new(argv, json_string(*a))) {
+		if (json_array_append_new(argv, dg_json_text(*a, SIZE_MAX))) {
 			json_decref(argv);
 			return NULL;
 		}
@@ -76,10 +78,12 @@ json_t *dg_flight_container_session(const struct dg_identity *c)
 
 	if (dg_identity_to_json(c, &ident_json)) {
 		dg_err_clear();
-		ident_json = json_pack("{s:s, s:i}", "id", c->id, "init_pid", (int)c->init_pid);
+		ident_json = json_pack("{s:o, s:i}", "id", dg_json_text(c->id, sizeof(c->id)),
+				       "init_pid", (int)c->init_pid);
 	}
 	dg_identity_display(c, name, sizeof(name));
-	return json_pack("{s:s, s:o}", "name", name, "container", ident_json);
+	return json_pack("{s:o, s:o}", "name", dg_json_text(name, sizeof(name)), "container",
+			 ident_json);
 }
 
 int dg_flight_index_write(const char *path, json_t *index)

@@ -46,6 +46,34 @@ static unsigned int max_entries(int fd)
 	return bpf_map_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
+/*
+ * Slots [first, first + count) of the ring map into out: one batched lookup
+ * (kernel 5.6) where the kernel has it, else one lookup per slot.
+ */
+static int read_slots(int fd, unsigned int first, unsigned int count, struct dg_flight_entry *out)
+{
+	_cleanup_free_ __u32 *keys = NULL;
+	__u32 start = first - 1, next, n = count;
+	int rc;
+
+	if (!count)
+		return 0;
+	keys = calloc(count, sizeof(*keys));
+	if (!keys)
+		return dg_err(ENOMEM, "out of memory");
+	/* The batch starts after in_batch: none for slot 0. */
+	rc = bpf_map_lookup_batch(fd, first ? &start : NULL, &next, keys, out, &n, NULL);
+	if ((!rc || errno == ENOENT) && n == count)
+		return 0;
+	for (__u32 i = 0; i < count; i++) {
+		__u32 key = first + i;
+
+		if (bpf_map_lookup_elem(fd, &key, &out[i]))
+			return dg_err(errno, "cannot read the ring: %s", strerror(errno));
+	}
+	return 0;
+}
+
 int dg_flight_read_ring(const struct dg_flight_ring *r, size_t want, struct dg_flight_entry **out,
 			size_t *n, uint64_t *total)
 {
@@ -77,17 +105,22 @@ int dg_flight_read_ring(const struct dg_flight_ring *r, size_t want, struct dg_f
 	ordered = calloc(r->entries, sizeof(*ordered));
 	if (!ring || !again || !ordered)
 		return dg_err(ENOMEM, "out of memory");
-	/* Only the slots of [lo, head), twice: a seq that changed in between was
-	 * being rewritten. */
-	for (int pass = 0; pass < 2; pass++)
-		for (uint64_t seq = lo; seq < head.next; seq++) {
-			unsigned int slot = (unsigned int)(seq & mask);
+	/*
+	 * Only the slots of [lo, head), twice: a seq that changed in between was
+	 * being rewritten. They are one run of slots, or two when it wraps.
+	 */
+	for (int pass = 0; pass < 2 && lo < head.next; pass++) {
+		struct dg_flight_entry *dst = pass ? again : ring;
+		unsigned int from = (unsigned int)(lo & mask),
+			     count = (unsigned int)(head.next - lo);
+		unsigned int first_run = count < r->entries - from ? count : r->entries - from;
+		int rc = read_slots(r->ring_fd, base + from, first_run, dst + from);
 
-			key = base + slot;
-			if (bpf_map_lookup_elem(r->ring_fd, &key,
-						pass ? &again[slot] : &ring[slot]))
-				return dg_err(errno, "cannot read the ring: %s", strerror(errno));
-		}
+		if (!rc)
+			rc = read_slots(r->ring_fd, base, count - first_run, dst);
+		if (rc)
+			return rc;
+	}
 	*n = dg_flight_order(ring, again, r->entries, lo, head.next, ordered);
 	*total = head.next - r->first_seq;
 	*out = TAKE_PTR(ordered);

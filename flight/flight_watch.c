@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "common/json_text.h"
 #include "flight/flight.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
@@ -23,6 +24,7 @@ struct watched {
 	uint64_t cgroup_id;
 	unsigned int session;
 	uint64_t first_seq;
+	uint64_t found_ns;    /* CLOCK_MONOTONIC when its ring started */
 	json_t *session_json; /* its entry in the index */
 	time_t gone_at;	      /* when the inventory said it stopped or went; 0: running */
 };
@@ -44,6 +46,14 @@ static time_t mono_seconds(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static struct watched *find_cgroup(struct dg_flight_watch *w, uint64_t cgroup_id)
@@ -88,12 +98,14 @@ static bool watch(struct dg_flight_watch *w, const struct dg_identity *ident)
 		warn_once(w, ident, "the rings that fit in the memory budget are all taken");
 	x->ident = *ident;
 	x->cgroup_id = ident->cgroup_id;
+	x->found_ns = mono_ns();
 	if (dg_identity_to_json(ident, &ident_json))
 		dg_err_clear();
-	x->session_json =
-		json_pack("{s:i, s:I, s:s, s:o*}", "session", (int)x->session, "first_seq",
-			  (json_int_t)x->first_seq, "name",
-			  dg_identity_display(ident, name, sizeof(name)), "container", ident_json);
+	x->session_json = json_pack(
+		"{s:i, s:I, s:o, s:o*}", "session", (int)x->session, "first_seq",
+		(json_int_t)x->first_seq, "name",
+		dg_json_text(dg_identity_display(ident, name, sizeof(name)), sizeof(name)),
+		"container", ident_json);
 	w->n++;
 	dg_debug("flight recorder: container %s (cgroup %llu) in session %u", name,
 		 (unsigned long long)ident->cgroup_id, x->session);
@@ -279,8 +291,27 @@ int dg_flight_watch_identity(struct dg_flight_watch *w, uint64_t cgroup_id, stru
 	return 0;
 }
 
+/* Why `x`'s tail up to until_ns is empty, into why: e (n) is its whole ring as read. */
+static void why_empty(const struct watched *x, const struct dg_flight_entry *e, size_t n,
+		      unsigned int entries, uint64_t until_ns, char *why, size_t why_len)
+{
+	if (until_ns < x->found_ns)
+		snprintf(why, why_len,
+			 "nothing recorded before the decision: the container was found only "
+			 "after it (its ring starts then)");
+	else if (n && e[0].seq > x->first_seq)
+		snprintf(why, why_len,
+			 "the container made more than %u syscalls between the decision and the "
+			 "reading of its event: its ring (--flight-recorder %u) had moved on",
+			 entries, entries);
+	else
+		snprintf(why, why_len,
+			 "nothing recorded before the decision: the container's tasks made no "
+			 "syscall between its being found and the decision");
+}
+
 int dg_flight_watch_tail(struct dg_flight_watch *w, uint64_t cgroup_id, uint64_t until_ns,
-			 size_t want, json_t **out)
+			 size_t want, json_t **out, char *why, size_t why_len)
 {
 	_cleanup_free_ struct dg_flight_entry *e = NULL;
 	_cleanup_(json_decrefp) json_t *list = NULL;
@@ -291,6 +322,8 @@ int dg_flight_watch_tail(struct dg_flight_watch *w, uint64_t cgroup_id, uint64_t
 	int rc;
 
 	*out = NULL;
+	if (why_len)
+		why[0] = '\0';
 	if (!x)
 		return dg_err(ENOENT, "not a recorded container");
 	if (x->session > dg_recorder_flight_rings(w->rec))
@@ -300,14 +333,16 @@ int dg_flight_watch_tail(struct dg_flight_watch *w, uint64_t cgroup_id, uint64_t
 		return rc;
 	ring.session = x->session;
 	ring.first_seq = x->first_seq;
-	/* The container went on after the decision: read past what we want. */
-	rc = dg_flight_read_ring(&ring, want * 2 + 64, &e, &n, &total);
+	/* The whole ring: the container went on after the decision, maybe for long under load. */
+	rc = dg_flight_read_ring(&ring, ring.entries, &e, &n, &total);
 	if (rc)
 		return rc;
 	end = n;
 	while (end > 0 && e[end - 1].ts > until_ns)
 		end--;
 	start = end > want ? end - want : 0;
+	if (!end && want)
+		why_empty(x, e, n, ring.entries, until_ns, why, why_len);
 	list = json_array();
 	if (!list)
 		return dg_err(ENOMEM, "out of memory");

@@ -61,10 +61,14 @@ int dg_flight_watch_identity(struct dg_flight_watch *w, uint64_t cgroup_id,
 /*
  * The last `want` syscalls, made up to `until_ns` (CLOCK_MONOTONIC), of the
  * container whose cgroup is `cgroup_id`, as a JSON array of
- * dg_flight_entry_to_json() objects, oldest first. -ENOENT when that cgroup
- * is not a recorded container.
+ * dg_flight_entry_to_json() objects, oldest first: the whole ring is read,
+ * as the container may have gone on long after the decision. When there
+ * are none, `why` says why: the container was found only after the
+ * decision, or its ring has moved on since (more syscalls after the
+ * decision than the ring holds), ... ("" otherwise). -ENOENT when that
+ * cgroup is not a recorded container.
  */
 int dg_flight_watch_tail(struct dg_flight_watch *w, uint64_t cgroup_id, uint64_t until_ns,
-			 size_t want, json_t **out);
+			 size_t want, json_t **out, char *why, size_t why_len);
 
 #endif /* __DG_FLIGHT_WATCH_H */

@@ -3,7 +3,7 @@
  * The path of an executed or mapped file, for events and path rules: the
  * kernel's own d_path where an LSM program may ask for it, else a walk up
  * the dentries across mounts. A path that could not be built whole is
- * partial (path_full = 0).
+ * partial (path_complete = 0).
  *
  * Included by .bpf.c files only, after vmlinux.h (with BPF_NO_KFUNC_PROTOTYPES
  * defined: the kfunc below is declared here) and libbpf's headers.
@@ -144,7 +144,7 @@ static long append_name(__u64 i, struct walk_ctx *w)
  * Path of a file for events and path rules, relative to the task's root as
  * d_path would give it: dentries walked up, mounts crossed, at most
  * MAX_DEPTH components, " (deleted)" appended to unlinked files and memfds.
- * A path that is longer, or cut, is partial (path_full = 0) and then matches
+ * A path that is longer, or cut, is partial (path_complete = 0) and then matches
  * no path condition.
  */
 static __always_inline void walk_path(struct file *file, struct task_struct *task,
@@ -193,7 +193,7 @@ static __always_inline void walk_path(struct file *file, struct task_struct *tas
 	off &= DG_PATH_MAX - 1;
 	__builtin_memcpy(s->ev.path, s->buf, DG_PATH_MAX);
 	s->ev.path[off & (DG_PATH_MAX - 1)] = '\0';
-	s->ev.path_full = w.full;
+	s->ev.path_complete = w.full;
 	s->path_len = off;
 }
 
@@ -213,7 +213,7 @@ static __always_inline void file_path(struct file *file, struct task_struct *tas
 		len = bpf_path_d_path((struct path *)&file->f_path, s->ev.path, sizeof(s->ev.path));
 		if (len > 0 && len <= DG_PATH_MAX) {
 			s->path_len = len - 1;
-			s->ev.path_full = 1;
+			s->ev.path_complete = 1;
 			return;
 		}
 	}

@@ -124,7 +124,7 @@ static __always_inline bool path_matches(const struct dg_rule_bpf *r, const stru
 	if (r->path_match == DG_PATH_ANY)
 		return true;
 	/* A partial path is unknown: path conditions (exceptions too) do not match. */
-	if (!s->ev.path_full)
+	if (!s->ev.path_complete)
 		return false;
 	n = r->prefix_len;
 	if (n > len || n >= DG_PATTERN_MAX)
@@ -269,6 +269,7 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 	c.origin = self_origin ?: classify(judged, task, c.container, pid_level);
 	c.s->ev.origin = c.origin;
 	c.s->ev.self_exec = self_origin || exe;
+	c.s->ev.container = c.container;
 	if (!hdr->n_rules)
 		return DG_VERDICT_NONE;
 	c.n_rules = hdr->n_rules;

@@ -32,9 +32,9 @@ static struct dg_exec_event event(void)
 		.backend = DG_BACKEND_LSM,
 		.kind = DG_KIND_SCRIPT,
 		.origin = DG_ORIGIN_UPPER | DG_ORIGIN_OFF_ROOTFS,
-		.fupper = 1,
-		.eupper = 0,
-		.path_full = 1,
+		.fupper_layer = 1,
+		.eupper_layer = 0,
+		.path_complete = 1,
 	};
 
 	snprintf(ev.comm, sizeof(ev.comm), "sh");
@@ -131,12 +131,70 @@ static void test_empty_tail(void **state)
 	json_decref(line);
 }
 
+/*
+ * Bytes that are not UTF-8 (a file name, a comm cut inside a character, a
+ * runc id) still make an event, escaped, with their raw bytes in
+ * KEY_base64: the event is never lost.
+ */
+static void test_not_utf8(void **state)
+{
+	struct dg_exec_event ev = event();
+	struct dg_identity ident = {.runtime = DG_RUNTIME_RUNC};
+	json_t *line, *c;
+	char *text;
+
+	(void)state;
+	snprintf(ev.path, sizeof(ev.path), "/tmp/%c%c.sh", 0xff, 0xfe);
+	/* "ééééééé" and the first byte of an 8th: what the kernel keeps of a longer comm */
+	memcpy(ev.comm, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3", 15);
+	ev.comm[15] = '\0';
+	snprintf(ident.id, sizeof(ident.id), "id%c", 0x80);
+	line = dg_event_to_json(&ev, &ident, "no-drift", offset());
+	assert_non_null(line);
+	assert_string_equal(json_string_value(json_object_get(line, "path")), "/tmp/\\xff\\xfe.sh");
+	assert_string_equal(json_string_value(json_object_get(line, "path_base64")),
+			    "L3RtcC///i5zaA==");
+	assert_string_equal(json_string_value(json_object_get(line, "comm")),
+			    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\\xc3");
+	assert_non_null(json_object_get(line, "comm_base64"));
+	c = json_object_get(line, "container");
+	assert_string_equal(json_string_value(json_object_get(c, "id")), "id\\x80");
+	assert_string_equal(json_string_value(json_object_get(c, "id_base64")), "aWSA");
+	assert_string_equal(json_string_value(json_object_get(c, "display")), "runc:id\\x80");
+	dg_event_set_syscalls(line, NULL, "off");
+	text = printed(line);
+	/* The raw fields follow their text; the rest of the line is as ever. */
+	assert_non_null(strstr(text, "\"path\":\"/tmp/\\\\xff\\\\xfe.sh\",\"path_base64\":"));
+	assert_non_null(strstr(text, "\"path_complete\":true,"));
+	free(text);
+}
+
+/* The line for the identical events of a --coalesce window. */
+static void test_coalesced(void **state)
+{
+	struct dg_exec_event ev = event();
+	json_t *line;
+	char *text;
+
+	(void)state;
+	line = dg_event_to_json(&ev, NULL, "r", offset());
+	assert_non_null(line);
+	assert_int_equal(dg_event_set_coalesced(line, 49, MONO_NS - 1000000000LL, offset()), 0);
+	text = printed(line);
+	assert_non_null(strstr(text,
+			       "\"backend\":\"lsm\",\"coalesced\":49,"
+			       "\"first_time\":\"2023-11-14T22:13:19.123456Z\","
+			       "\"syscalls_unavailable\":\"coalesced: the first event of this "
+			       "kind, written at once, carries its syscalls\",\"syscalls\":null}"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_event),
-		cmocka_unit_test(test_container_event),
-		cmocka_unit_test(test_empty_tail),
+		cmocka_unit_test(test_host_event), cmocka_unit_test(test_container_event),
+		cmocka_unit_test(test_empty_tail), cmocka_unit_test(test_not_utf8),
+		cmocka_unit_test(test_coalesced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

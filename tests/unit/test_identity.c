@@ -278,6 +278,26 @@ static void test_json(void **state)
 	json_decref(obj);
 }
 
+/* A cgroup named with bytes that are not UTF-8 still converts: escaped, raw bytes kept. */
+static void test_json_not_utf8(void **state)
+{
+	struct dg_identity id = {.runtime = DG_RUNTIME_RUNC};
+	json_t *obj = NULL;
+
+	(void)state;
+	strcpy(id.id, "web");
+	strcpy(id.cgroup, "/system.slic\xa4/web");
+	strcpy(id.name, "caf\xc3"); /* cut inside a character */
+	assert_int_equal(dg_identity_to_json(&id, &obj), 0);
+	assert_string_equal(json_string_value(json_object_get(obj, "cgroup")),
+			    "/system.slic\\xa4/web");
+	assert_string_equal(json_string_value(json_object_get(obj, "cgroup_base64")),
+			    "L3N5c3RlbS5zbGljpC93ZWI=");
+	assert_string_equal(json_string_value(json_object_get(obj, "name")), "caf\\xc3");
+	assert_null(json_object_get(obj, "id_base64"));
+	json_decref(obj);
+}
+
 static void test_normalise(void **state)
 {
 	static const char *const cases[][2] = {
@@ -329,9 +349,10 @@ static void test_ids_and_equality(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cgroup_paths), cmocka_unit_test(test_names),
-		cmocka_unit_test(test_display),	     cmocka_unit_test(test_json),
-		cmocka_unit_test(test_normalise),    cmocka_unit_test(test_ids_and_equality),
+		cmocka_unit_test(test_cgroup_paths),	 cmocka_unit_test(test_names),
+		cmocka_unit_test(test_display),		 cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_not_utf8),	 cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_ids_and_equality),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -190,13 +190,16 @@ expect_no_event "allowlisted upper binary"
 
 # A runc container on an overlay: enforce finds it (its state directory) and
 # records it, so the block event carries its last syscalls, ending with the
-# refused execve and its EPERM.
+# refused execve and its EPERM. The container waits before it drifts: what it
+# does before enforce has found it is not in its ring (flight_watch.h), and
+# under TCG finding it can take longer than the cp (the tail was short, or
+# lacked the cp's writes, now and then on 6.1).
 rb=/tmp/rbundle
 mkdir -p \$rb/rootfs /tmp/rupper /tmp/rwork
 mount -t overlay overlay -o lowerdir=/tmp/lower,upperdir=/tmp/rupper,workdir=/tmp/rwork \$rb/rootfs
 (cd \$rb && runc spec)
 jq '.process.terminal = false | .root.readonly = false |
-	.process.args = ["/bin/sh", "-c", "cp /bin/hello_dyn /rh && /rh; echo rc=\$?"]' \
+	.process.args = ["/bin/sh", "-c", "sleep 2; cp /bin/hello_dyn /rh && /rh; echo rc=\$?"]' \
 	\$rb/config.json >\$rb/c && mv \$rb/c \$rb/config.json
 out=\$(runc run --no-pivot -b \$rb r1 2>&1)
 # Only the status: runc copies the container's stdout and stderr apart, so
