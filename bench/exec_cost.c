@@ -223,7 +223,7 @@ static int ask(int cmd_fd, int res_fd, char c, void *out, size_t len, struct dg_
 		return -1;
 	/* Keep reading events while the container side works. */
 	while (poll(&pfd, 1, e ? 50 : -1) == 0)
-		dg_enforcer_poll(e, 0);
+		dg_enforcer_poll(e, 0, 0);
 	return read(res_fd, out, len) == (ssize_t)len ? 0 : -1;
 }
 
@@ -321,7 +321,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exec_cost: the storm failed: %s\n", dg_errmsg());
 		return 1;
 	}
-	dg_enforcer_poll(e, 100);
+	dg_enforcer_poll(e, 100, 0);
 	dg_enforcer_stats(e, &stats);
 	dg_enforcer_close(e);
 	(void)!write(cmd[1], "q", 1);

@@ -22,6 +22,7 @@
 #include "containers/lookup.h"
 #include "enforcer/coalesce.h"
 #include "enforcer/container_cgroups.h"
+#include "enforcer/event_queue.h"
 #include "enforcer/events.h"
 #include "enforcer/policy_resolver.h"
 #include "enforcer/rules.h"
@@ -39,6 +40,7 @@ struct enforce_state {
 	bool containers_changed;	/* since the selectors were last resolved */
 	struct dg_flight_watch *flight; /* NULL with --flight-recorder 0 */
 	struct dg_coalesce *coalesce;	/* NULL without --coalesce */
+	struct dg_event_queue *waiting; /* events waiting for their tail */
 	FILE *out;
 	long long mono_to_real_ns;
 	uint64_t unwritten;	 /* events that could not be written: dropped too */
@@ -70,41 +72,21 @@ static void on_hup(int sig)
 
 /*
  * The event can arrive before the refused syscall returns: its return value
- * (EPERM with BPF-LSM) gets up to TAIL_WAIT_TRIES * TAIL_WAIT_US (~5 ms) to
- * show, in short steps, so that an exec storm does not stall the event loop.
+ * (EPERM with BPF-LSM) gets up to TAIL_WAIT_NS to show. The event waits in
+ * st->waiting meanwhile (enforcer/event_queue.h), not in a sleep: the loop
+ * goes on reading events, signals and containers.
  */
-#define TAIL_WAIT_TRIES 50
-#define TAIL_WAIT_US 100
+#define TAIL_WAIT_NS (5 * 1000 * 1000ULL)
+/* Events read per turn of the loop, so that a flood still lets it turn. */
+#define EVENTS_PER_TURN 128
 
-/* The event's "syscalls": its container's last ones up to the decision, or why there are none. */
-static void add_syscalls(struct enforce_state *st, const struct dg_exec_event *ev, json_t *line)
+/* Whether the tail ends with the event's own syscall still in progress. */
+static bool tail_in_progress(json_t *tail, const struct dg_exec_event *ev)
 {
-	json_t *tail = NULL;
-	char why[256] = "";
+	json_t *last = json_array_get(tail, json_array_size(tail) - 1);
 
-	if (!st->flight) {
-		dg_event_set_syscalls(line, NULL,
-				      "the flight recorder is off (--flight-recorder 0)");
-		return;
-	}
-	for (int tries = 0; tries < TAIL_WAIT_TRIES; tries++) {
-		json_t *last;
-
-		json_decref(tail);
-		tail = NULL;
-		if (dg_flight_watch_tail(st->flight, ev->cgroup_id, ev->time_ns,
-					 st->o->event_syscalls, &tail, why, sizeof(why))) {
-			dg_event_set_syscalls(line, NULL, dg_errmsg());
-			dg_err_clear();
-			return;
-		}
-		last = json_array_get(tail, json_array_size(tail) - 1);
-		if (!last || json_integer_value(json_object_get(last, "tid")) != ev->tid ||
-		    !json_is_null(json_object_get(last, "ret")))
-			break;
-		usleep(TAIL_WAIT_US);
-	}
-	dg_event_set_syscalls(line, tail, why[0] ? why : NULL);
+	return last && json_integer_value(json_object_get(last, "tid")) == ev->tid &&
+	       json_is_null(json_object_get(last, "ret"));
 }
 
 /*
@@ -160,14 +142,50 @@ static void write_line(struct enforce_state *st, json_t *line, uint64_t events)
 	json_decref(line);
 }
 
-/* One decision's line with its syscalls, its rule named `rule`. */
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Write `ev` with its syscalls (dg_event_try_fn): false, writing nothing,
+ * while its own syscall is still in progress in the tail and not `last_try`.
+ */
+static bool try_write(void *ctx, const struct dg_exec_event *ev, const char *rule, bool last_try)
+{
+	struct enforce_state *st = ctx;
+	char why[256] = "", failed[256] = "";
+	json_t *tail = NULL, *line;
+
+	if (st->flight && dg_flight_watch_tail(st->flight, ev->cgroup_id, ev->time_ns,
+					       st->o->event_syscalls, &tail, why, sizeof(why))) {
+		snprintf(failed, sizeof(failed), "%s", dg_errmsg());
+		dg_err_clear();
+	} else if (!last_try && tail && tail_in_progress(tail, ev)) {
+		json_decref(tail);
+		return false;
+	}
+	line = event_line(st, ev, rule);
+	if (line)
+		dg_event_set_syscalls(line, tail,
+				      !st->flight
+					      ? "the flight recorder is off (--flight-recorder 0)"
+				      : failed[0] ? failed
+				      : why[0]	  ? why
+						  : NULL);
+	else
+		json_decref(tail);
+	write_line(st, line, 1);
+	return true;
+}
+
+/* One decision's line with its syscalls, its rule named `rule`: now, or once its tail is. */
 static void emit_event(struct enforce_state *st, const struct dg_exec_event *ev, const char *rule)
 {
-	json_t *line = event_line(st, ev, rule);
-
-	if (line)
-		add_syscalls(st, ev, line);
-	write_line(st, line, 1);
+	dg_event_queue_add(st->waiting, ev, rule, mono_now_ns(), TAIL_WAIT_NS);
 }
 
 static void on_event(const struct dg_exec_event *ev, void *ctx)
@@ -212,14 +230,6 @@ static void on_coalesced(void *ctx, const struct dg_exec_event *last, uint64_t c
 		line = NULL;
 	}
 	write_line(st, line, count);
-}
-
-static uint64_t mono_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* Which step of install_policy() failed: its callers say it in their words. */
@@ -383,6 +393,7 @@ int enforce_run(const struct enforce_opts *o)
 	_cleanup_(dg_flight_watch_freep) struct dg_flight_watch *flight = NULL;
 	_cleanup_(dg_policy_freep) struct dg_policy *rules = NULL;
 	_cleanup_(dg_coalesce_freep) struct dg_coalesce *coalesce = NULL;
+	_cleanup_(dg_event_queue_freep) struct dg_event_queue *waiting = NULL;
 	_cleanup_fclose_ FILE *events = NULL;
 	struct dg_adoption adoption;
 	_cleanup_(enforce_state_clear) struct enforce_state st = {.o = o, .out = stdout};
@@ -390,6 +401,7 @@ int enforce_run(const struct enforce_opts *o)
 			 quit_sa = {.sa_handler = on_quit};
 	struct dg_enforcer_stats stats;
 	time_t last_refresh = 0;
+	bool more = false;
 	char why[512];
 	int rc;
 
@@ -410,6 +422,11 @@ int enforce_run(const struct enforce_opts *o)
 	if (rc)
 		return dg_err_wrap(rc, "container identity");
 	st.containers = containers;
+	/* Room for a flood's worth of events a few ms behind their tails. */
+	rc = dg_event_queue_new(4096, try_write, &st, &waiting);
+	if (rc)
+		return rc;
+	st.waiting = waiting;
 	if (o->coalesce_ms) {
 		rc = dg_coalesce_new((uint64_t)o->coalesce_ms * 1000000, on_coalesced, &st,
 				     &coalesce);
@@ -469,16 +486,25 @@ int enforce_run(const struct enforce_opts *o)
 			[POLL_EVENTS] = {.fd = dg_enforcer_fd(enforcer), .events = POLLIN},
 			[POLL_CONTAINERS] = {.fd = dg_inventory_fd(containers), .events = POLLIN},
 		};
+		/* More events are pending: go on at once; events wait for tails: soon. */
+		int wait_ms = more ? 0 : dg_event_queue_len(waiting) ? 1 : 200;
 
 		/* Events, or a container starting (its ring must exist before it drifts). */
-		if (poll(fds, POLL_FDS, 200) < 0 && errno != EINTR) {
+		if (poll(fds, POLL_FDS, wait_ms) < 0 && errno != EINTR) {
 			rc = dg_err(errno, "poll: %s", strerror(errno));
 			break;
 		}
-		rc = dg_enforcer_poll(enforcer, 0);
-		if (rc && rc != -EINTR)
+		/*
+		 * A bounded number per turn: under a flood of blocked execs the
+		 * loop still turns every few ms, so stop, reload and new
+		 * containers are handled at once (tests/integration/enforce_flood.sh).
+		 */
+		rc = dg_enforcer_poll(enforcer, 0, EVENTS_PER_TURN);
+		if (rc < 0 && rc != -EINTR)
 			break;
+		more = rc == 1;
 		rc = 0;
+		dg_event_queue_drain(waiting, mono_now_ns(), false);
 		if (coalesce)
 			dg_coalesce_flush(coalesce, mono_now_ns());
 		/* After the events: they still find a container that has just gone. */
@@ -501,8 +527,9 @@ int enforce_run(const struct enforce_opts *o)
 			refresh_selectors(&st);
 		}
 	}
-	dg_enforcer_poll(enforcer, 0); /* what is left in the ring */
+	dg_enforcer_poll(enforcer, 0, 0); /* what is left in the ring */
 out:
+	dg_event_queue_drain(waiting, mono_now_ns(), true);
 	if (coalesce)
 		dg_coalesce_flush(coalesce, UINT64_MAX); /* the windows still open */
 	dg_enforcer_stats(enforcer, &stats);

@@ -27,6 +27,7 @@ struct dg_enforcer {
 	enum dg_backend backend;
 	dg_event_fn on_event;
 	void *ctx;
+	unsigned int budget, delivered; /* dg_enforcer_poll()'s max_events (0: none) */
 	/* Pinning (pinning.h): what the state map says, and the next policy's names. */
 	struct dg_pin_state state;
 	char next_path[sizeof(((struct dg_pin_state *)0)->rules_path)];
@@ -49,6 +50,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 	if (size >= sizeof(struct dg_exec_event))
 		e->on_event(data, e->ctx);
+	/* An error stops libbpf's read after this record; the rest wait for the next call. */
+	if (e->budget && ++e->delivered >= e->budget)
+		return -EAGAIN;
 	return 0;
 }
 
@@ -390,10 +394,16 @@ void dg_enforcer_label_policy(struct dg_enforcer *e, const char *rules_path,
 		snprintf(e->next_names[i], sizeof(e->next_names[i]), "%s", names[i] ?: "?");
 }
 
-int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms)
+int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms, unsigned int max_events)
 {
-	int rc = ring_buffer__poll(e->rb, timeout_ms);
+	int rc;
 
+	e->budget = max_events;
+	e->delivered = 0;
+	rc = ring_buffer__poll(e->rb, timeout_ms);
+	e->budget = 0;
+	if (rc == -EAGAIN)
+		return 1;
 	if (rc == -EINTR)
 		return rc;
 	if (rc < 0)
