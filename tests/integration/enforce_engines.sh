@@ -35,6 +35,7 @@ before_cleanup() {
 	runc --root "$UNKNOWN_ROOT" delete --force "dgtest-unknown-$$" >/dev/null 2>&1 || true
 	umount "$TMP/unknown/rootfs" 2>/dev/null || true
 }
+# shellcheck disable=SC2034 # engines.sh's cleanup runs it
 ENGINES_BEFORE_CLEANUP=before_cleanup
 
 # The engines and their images first: their daemons are the host's.
@@ -135,10 +136,9 @@ fi
 
 if [ "$podman_ok" = 1 ]; then
 	name=dgeng-pod-$$
-	# podman 4.3 gives containers its own default rlimits (nofile 1048576,
-	# nproc 4194304); runc cannot raise them above this test's hard limits.
-	id=$($PODMAN run -d --name "$name" --network none --ulimit "nofile=1024:1024" \
-		--ulimit "nproc=1024:1024" dgeng:1 sh -c "$in_container" 2>"$TMP/podman-run.log") ||
+	# shellcheck disable=SC2086 # PODMAN_ULIMITS: options
+	id=$($PODMAN run -d --name "$name" --network none $PODMAN_ULIMITS dgeng:1 \
+		sh -c "$in_container" 2>"$TMP/podman-run.log") ||
 		engine_fail "podman run" "$TMP/podman-run.log"
 	wait_for 20 logs_done $PODMAN logs "$name" || true
 	out=$($PODMAN logs "$name" 2>&1 || true)

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Real container engines for the integration tests (sourced after lib.sh):
 # dockerd, containerd (ctr) and podman from Debian's packages, started by
 # the test itself with all their state on a tmpfs of its own, so that they
@@ -18,6 +19,11 @@
 #   containerd_import NAME       the rootfs as an OCI image (umoci) NAME
 #   podman_init / $PODMAN ...    podman with runc, its storage on the tmpfs
 #   podman_import NAME           the rootfs as image NAME
+#   $PODMAN_ULIMITS              for `podman run`: podman 4.3 gives containers
+#                                its own default rlimits (nofile 1048576,
+#                                nproc 4194304), which runc cannot set above
+#                                the caller's hard limits (a test's may be
+#                                lower): "error setting rlimits"
 #   engine_fail WHAT LOG         a "not ok" with the end of a daemon's log
 #   ENGINES_BEFORE_CLEANUP       a command engines_cleanup runs first (stop
 #                                an enforcer, say)
@@ -35,6 +41,8 @@ DOCKERD_BIN=/usr/sbin/dockerd
 ENGINES=
 ENGINE_PIDS=()
 CTR_NS=dgtest-$$
+# shellcheck disable=SC2034 # for the tests that source this file
+PODMAN_ULIMITS="--ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
 
 engines_init() {
 	ENGINES=$TMP/engines
@@ -91,6 +99,7 @@ docker_import() {
 
 docker_stop() {
 	[ -n "${DOCKERD_PID:-}" ] || return 0
+	# shellcheck disable=SC2046 # a list of ids
 	$DOCKER rm -f $($DOCKER ps -aq 2>/dev/null) >/dev/null 2>&1 || true
 	kill "$DOCKERD_PID" 2>/dev/null || true
 	wait "$DOCKERD_PID" 2>/dev/null || true
