@@ -23,6 +23,8 @@ struct enforce_opts {
 	unsigned int flight;	     /* syscalls per container ring, 0: off */
 	unsigned int event_syscalls; /* of them in each event */
 	bool event_syscalls_given;
+	const char *metrics; /* ADDR:PORT to serve Prometheus metrics on, or NULL */
+	bool bpf_stats;	     /* BPF_ENABLE_STATS while running (for the metrics) */
 };
 
 /*
