@@ -135,4 +135,41 @@ check "promtool check metrics after a block ($(promtool check metrics <"$TMP/scr
 stop_all
 check "enforce stopped cleanly" grep -q "^driftguard: stopped: 1 blocked" "$TMP/enforce.log"
 check "the metrics port is closed once enforce stopped" bash -c '! curl -sf -o /dev/null "$1"' _ "$url"
+ENFORCER=
+
+# Under valgrind: the HTTP thread scraping (several scrapers at once, a 404,
+# a POST) while the event loop counts a block, then shutdown: no memory
+# error, no leak.
+valgrind --quiet --suppressions="$(dirname "$0")/../valgrind.supp" --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	"$DG" enforce -r "$TMP/rules.yaml" --events "$TMP/vg-events.json" --pidfile "$TMP/dg.pid" \
+	--metrics 127.0.0.1:0 --bpf-stats 2>"$TMP/vg.log" &
+ENFORCER=$!
+for _ in $(seq 600); do
+	grep -q "^driftguard: enforcing" "$TMP/vg.log" && break
+	kill -0 "$ENFORCER" 2>/dev/null || break
+	sleep 0.1
+done
+url=$(sed -n 's|^driftguard: metrics: \(http://127.0.0.1:[0-9]*/metrics\).*|\1|p' "$TMP/vg.log")
+# sleep 3: under valgrind, enforce takes a while to find the new container.
+set_args "$ov/bundle" sh -c 'sleep 3; /d/echo vg; echo "rc=$?"'
+vgid=$(new_id metrics-vg)
+runc run -b "$ov/bundle" "$vgid" >/dev/null 2>&1 </dev/null &
+runc_pid=$!
+for i in 1 2 3 4; do
+	for _ in 1 2 3; do curl -sf -o "$TMP/vg-scrape$i.txt" "$url" & done
+	curl -s -o /dev/null "${url%/metrics}/nothing" &
+	curl -s -o /dev/null -X POST "$url" &
+	sleep 1
+done
+wait "$runc_pid" || true
+for _ in $(seq 20); do
+	curl -sf -o "$TMP/vg-last.txt" "$url" && grep -q "container=\"runc:$vgid\"} 1" "$TMP/vg-last.txt" && break
+	sleep 0.5
+done
+check "under valgrind: the block is counted" grep -q "container=\"runc:$vgid\"} 1" "$TMP/vg-last.txt"
+kill "$ENFORCER"
+wait "$ENFORCER" && rc=0 || rc=$?
+ENFORCER=
+check "enforce --metrics under valgrind: no leaks or memory errors (rc $rc)" [ "$rc" -eq 0 ]
 finish
