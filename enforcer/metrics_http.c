@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,38 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	return reply(c, MHD_HTTP_OK, text, MHD_RESPMEM_MUST_FREE, CONTENT_TYPE);
 }
 
+/* libmicrohttpd's own messages: their port is 0 (we pass a sockaddr), ours say it right. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[256];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = 0;
+	dg_debug("metrics server: %s", msg);
+}
+
+/* What to do about a failed bind, by its errno. */
+static const char *bind_hint(int err)
+{
+	switch (err) {
+	case EADDRINUSE:
+		return "another process listens there: pick another port";
+	case EADDRNOTAVAIL:
+		return "the address is not one of this machine's";
+	case EAFNOSUPPORT:
+		return "this address family is off here, or forbidden by a sandbox (systemd's "
+		       "RestrictAddressFamilies= needs AF_INET AF_INET6)";
+	case EACCES:
+		return "ports below 1024 need CAP_NET_BIND_SERVICE: pick one above";
+	default:
+		return "check the address and port";
+	}
+}
+
 static void describe(const struct sockaddr_storage *ss, unsigned int port, char *where,
 		     size_t where_len)
 {
@@ -113,17 +146,17 @@ int dg_metrics_http_start(const char *addr, struct dg_metrics *m, struct dg_metr
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	errno = 0;
-	h->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT, MHD_OPTION_END);
+	h->daemon =
+		MHD_start_daemon(flags, 0, NULL, NULL, answer, h, MHD_OPTION_EXTERNAL_LOGGER,
+				 mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_S,
+				 MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
+				 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	rc = errno ? errno : EADDRNOTAVAIL;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!h->daemon)
-		return dg_err(rc,
-			      "--metrics %s: cannot serve there: %s (is the port in use, or the "
-			      "address not one of this machine's?)",
-			      addr, strerror(rc));
+		return dg_err(rc, "--metrics %s: cannot serve there: %s (%s)", addr, strerror(rc),
+			      bind_hint(rc));
 	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	describe(&ss, info ? info->port : 0, where, where_len);
 	*out = TAKE_PTR(h);
