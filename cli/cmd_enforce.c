@@ -17,6 +17,7 @@
 #include "common/cleanup.h"
 #include "common/errors.h"
 #include "common/pidfile.h"
+#include "enforcer/metrics.h"
 #include "flight/flight.h"
 
 #define DG_DEFAULT_FLIGHT 256
@@ -36,6 +37,8 @@ enum {
 	OPT_FLIGHT,
 	OPT_EVENT_SYSCALLS,
 	OPT_COALESCE,
+	OPT_METRICS,
+	OPT_BPF_STATS,
 };
 
 /* The longest --coalesce window, in ms. */
@@ -65,6 +68,14 @@ static const struct argp_option enforce_options[] = {
 	 0},
 	{"pidfile", OPT_PIDFILE, "FILE", 0,
 	 "Where `driftguard reload` finds us (" DG_DEFAULT_PIDFILE ")", 0},
+	{"metrics", OPT_METRICS, "ADDR:PORT", 0,
+	 "Serve Prometheus metrics at http://ADDR:PORT/metrics (127.0.0.1:9477, [::1]:9477, "
+	 ":9477 for every address; README, \"Metrics\")",
+	 0},
+	{"bpf-stats", OPT_BPF_STATS, NULL, 0,
+	 "With --metrics: have the kernel count BPF programs' run time while enforce runs "
+	 "(BPF_ENABLE_STATS; every BPF program of the machine pays a few ns per run)",
+	 0},
 	{"verbose", 'v', NULL, 0, "Debug messages, the verifier's log on failure", 0},
 	{0},
 };
@@ -85,6 +96,18 @@ static error_t enforce_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_AUDIT:
 		o->audit = true;
+		break;
+	case OPT_METRICS: {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (dg_metrics_parse_addr(arg, &ss, &len))
+			argp_error(state, "%s", dg_errmsg());
+		o->metrics = arg;
+		break;
+	}
+	case OPT_BPF_STATS:
+		o->bpf_stats = true;
 		break;
 	case OPT_FLIGHT:
 	case OPT_EVENT_SYSCALLS: {
@@ -139,6 +162,9 @@ static error_t enforce_parse(int key, char *arg, struct argp_state *state)
 				   o->event_syscalls, o->flight);
 		if (o->event_syscalls > o->flight)
 			o->event_syscalls = o->flight; /* the default, with a small ring */
+		if (o->bpf_stats && !o->metrics)
+			argp_error(state,
+				   "--bpf-stats is for the metrics: add --metrics ADDR:PORT");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -24,6 +24,8 @@ struct enforce_opts {
 	unsigned int event_syscalls; /* of them in each event */
 	bool event_syscalls_given;
 	unsigned int coalesce_ms; /* --coalesce window, 0: off (enforcer/coalesce.h) */
+	const char *metrics;	  /* ADDR:PORT to serve Prometheus metrics on, or NULL */
+	bool bpf_stats;		  /* BPF_ENABLE_STATS while running (for the metrics) */
 };
 
 /*

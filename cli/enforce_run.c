@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cli/enforce.h"
+#include "cli/enforce_metrics.h"
+#include "cli/service_notify.h"
 #include "common/cleanup.h"
 #include "common/errors.h"
 #include "common/pidfile.h"
@@ -43,8 +45,9 @@ struct enforce_state {
 	struct dg_event_queue *waiting; /* events waiting for their tail */
 	FILE *out;
 	long long mono_to_real_ns;
-	uint64_t unwritten;	 /* events that could not be written: dropped too */
-	char unwritten_why[128]; /* the last reason */
+	uint64_t unwritten;	    /* events that could not be written: dropped too */
+	char unwritten_why[128];    /* the last reason */
+	struct dg_metrics *metrics; /* NULL without --metrics */
 };
 
 static volatile sig_atomic_t stop, reload, keep_pinned;
@@ -132,6 +135,8 @@ static json_t *event_line(struct enforce_state *st, const struct dg_exec_event *
 /* Write `line` (consumed), which stands for `events` decisions; never silently lost. */
 static void write_line(struct enforce_state *st, json_t *line, uint64_t events)
 {
+	if (line)
+		dg_metrics_count_event(st->metrics, line);
 	/* An event that cannot be written is counted as dropped. */
 	if (!line || dg_event_print(st->out, line)) {
 		st->unwritten += events;
@@ -266,6 +271,7 @@ static int install_policy(struct enforce_state *st, const struct dg_policy *p, b
 	if (rc)
 		return rc;
 	st->hdr = hdr;
+	dg_metrics_policy_installed(st->metrics, hdr.n_rules);
 	memcpy(st->compiled, compiled, sizeof(compiled));
 	memcpy(st->src, src, sizeof(src));
 	return 0;
@@ -397,6 +403,7 @@ int enforce_run(const struct enforce_opts *o)
 	_cleanup_fclose_ FILE *events = NULL;
 	struct dg_adoption adoption;
 	_cleanup_(enforce_state_clear) struct enforce_state st = {.o = o, .out = stdout};
+	_cleanup_(enforce_metrics_stop) struct enforce_metrics metrics = {.stats_fd = -1};
 	struct sigaction stop_sa = {.sa_handler = on_stop}, hup_sa = {.sa_handler = on_hup},
 			 quit_sa = {.sa_handler = on_quit};
 	struct dg_enforcer_stats stats;
@@ -418,6 +425,11 @@ int enforce_run(const struct enforce_opts *o)
 			return dg_err(errno, "cannot open %s: %s", o->events, strerror(errno));
 		st.out = events;
 	}
+	/* Before loading: a port in use fails at once. */
+	rc = enforce_metrics_start(&metrics, o);
+	if (rc)
+		return rc;
+	st.metrics = metrics.store;
 	rc = dg_inventory_new(&(struct dg_inventory_opts){0}, &containers);
 	if (rc)
 		return dg_err_wrap(rc, "container identity");
@@ -480,6 +492,8 @@ int enforce_run(const struct enforce_opts *o)
 	dg_info("%s %zu rules from %s (%u kernel rules)",
 		st.hdr.audit_only ? "auditing (mode audit: nothing is blocked) with" : "enforcing",
 		st.policy->n_rules, o->rules, st.hdr.n_rules);
+	enforce_metrics_sample(&metrics, enforcer, flight, true);
+	dg_notify_ready();
 
 	while (!stop) {
 		struct pollfd fds[POLL_FDS] = {
@@ -513,11 +527,16 @@ int enforce_run(const struct enforce_opts *o)
 			dg_flight_watch_tick(flight);
 		if (reload) {
 			reload = 0;
-			if (reload_policy(&st))
+			dg_notify_reloading();
+			rc = reload_policy(&st);
+			if (rc)
 				dg_warn("reload of %s failed, keeping the running policy: %s",
 					o->rules, dg_errmsg());
 			else
 				dg_info("reloaded %zu rules from %s", st.policy->n_rules, o->rules);
+			dg_metrics_reload(st.metrics, rc == 0);
+			dg_notify_ready();
+			rc = 0;
 		}
 		/* At once when containers changed; once a second for new cgroups. */
 		if (has_selectors(st.policy) &&
@@ -526,12 +545,14 @@ int enforce_run(const struct enforce_opts *o)
 			last_refresh = time(NULL);
 			refresh_selectors(&st);
 		}
+		enforce_metrics_sample(&metrics, enforcer, flight, false);
 	}
 	dg_enforcer_poll(enforcer, 0, 0); /* what is left in the ring */
 out:
 	dg_event_queue_drain(waiting, mono_now_ns(), true);
 	if (coalesce)
 		dg_coalesce_flush(coalesce, UINT64_MAX); /* the windows still open */
+	dg_notify_stopping();
 	dg_enforcer_stats(enforcer, &stats);
 	dg_info("stopped: %llu blocked, %llu audited, %llu events dropped%s",
 		(unsigned long long)stats.blocked, (unsigned long long)stats.audited,

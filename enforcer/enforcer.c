@@ -560,3 +560,24 @@ bool dg_enforcer_pinned(const struct dg_enforcer *e)
 {
 	return e->pinned;
 }
+
+int dg_enforcer_prog_stats(const struct dg_enforcer *e, dg_prog_stats_fn fn, void *ctx)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, e->skel->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0)
+			continue; /* the other backend's, not loaded */
+		memset(&info, 0, sizeof(info));
+		if (bpf_prog_get_info_by_fd(fd, &info, &len))
+			return dg_err(errno, "cannot read the stats of program %s: %s",
+				      bpf_program__name(prog), strerror(errno));
+		fn(ctx, bpf_program__name(prog), info.run_time_ns, info.run_cnt);
+	}
+	return 0;
+}

@@ -111,4 +111,12 @@ struct dg_enforcer_stats {
 };
 void dg_enforcer_stats(const struct dg_enforcer *e, struct dg_enforcer_stats *out);
 
+/*
+ * The kernel's run time and run count of each loaded program (bpf_prog_info
+ * run_time_ns, run_cnt: they advance only while kernel.bpf_stats_enabled or
+ * a BPF_ENABLE_STATS fd is on), to fn with the program's name.
+ */
+typedef void (*dg_prog_stats_fn)(void *ctx, const char *program, uint64_t run_ns, uint64_t run_cnt);
+int dg_enforcer_prog_stats(const struct dg_enforcer *e, dg_prog_stats_fn fn, void *ctx);
+
 #endif /* __DG_ENFORCER_H */

@@ -352,3 +352,13 @@ int dg_flight_watch_tail(struct dg_flight_watch *w, uint64_t cgroup_id, uint64_t
 	*out = TAKE_PTR(list);
 	return 0;
 }
+
+uint64_t dg_flight_watch_lost_tasks(struct dg_flight_watch *w)
+{
+	return dg_recorder_lost_tasks(w->rec);
+}
+
+int dg_flight_watch_prog_stats(struct dg_flight_watch *w, uint64_t run_ns[2], uint64_t run_cnt[2])
+{
+	return dg_recorder_prog_stats(w->rec, run_ns, run_cnt);
+}

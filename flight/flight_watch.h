@@ -71,4 +71,10 @@ int dg_flight_watch_identity(struct dg_flight_watch *w, uint64_t cgroup_id,
 int dg_flight_watch_tail(struct dg_flight_watch *w, uint64_t cgroup_id, uint64_t until_ns,
 			 size_t want, json_t **out, char *why, size_t why_len);
 
+/* The recorder's tasks that got no task storage (dg_recorder_lost_tasks()). */
+uint64_t dg_flight_watch_lost_tasks(struct dg_flight_watch *w);
+
+/* The recorder's programs' kernel run time and count (dg_recorder_prog_stats()). */
+int dg_flight_watch_prog_stats(struct dg_flight_watch *w, uint64_t run_ns[2], uint64_t run_cnt[2]);
+
 #endif /* __DG_FLIGHT_WATCH_H */

@@ -32,6 +32,12 @@ fi
 #   valgrind                     the unit suites again, dump and enforce under it
 #   libclang-rt-dev              libFuzzer and the sanitizers (tests/fuzz/run.sh)
 #   systemd                      systemd-analyze (tests/integration/install.sh)
+#   libmicrohttpd-dev            enforce --metrics' HTTP server (optional at build time)
+#   libsystemd-dev               enforce's sd_notify for the Type=notify unit (optional)
+#   prometheus curl              tests/integration/metrics.sh: a real Prometheus
+#                                (and promtool) scrapes enforce; curl queries it
+#   python3                      tests/integration/{metrics,service_notify}.sh: a
+#                                free port, a NOTIFY_SOCKET listener
 #   python3-yaml                 tests/integration/k8s_manifests.sh
 #   qemu-system-x86 cpio         the VM tests (tests/vm/run.sh, mkinitramfs.sh)
 #   bc                           tests/vm/run.sh (elapsed seconds)
@@ -68,9 +74,9 @@ quiet apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config meson ninja-build clang llvm \
 	libclang-rt-dev \
 	libelf-dev zlib1g-dev libseccomp-dev libcap-dev libyaml-dev \
-	libcmocka-dev libjansson-dev \
+	libcmocka-dev libjansson-dev libmicrohttpd-dev libsystemd-dev \
 	runc busybox-static jq util-linux procps valgrind \
-	systemd python3-yaml \
+	systemd python3-yaml python3 prometheus curl \
 	qemu-system-x86 cpio bc kmod xz-utils zstd \
 	bpftrace crun clang-format-14 git \
 	docker.io containerd podman umoci

@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 # Every C file formatted as .clang-format says (Debian's clang-format 14).
 ./scripts/check-format.sh
+# The optional features are required here: tests/integration/metrics.sh and
+# service_notify.sh test them, and must not pass on a build without them.
 if [ ! -f build/build.ninja ]; then
-	meson setup build -Dwerror=true -Dtests=enabled
+	meson setup build -Dwerror=true -Dtests=enabled -Dmetrics=enabled -Dlibsystemd=enabled
 fi
 ninja -C build
 # Kernels for the VM tests (cached under /var/cache/driftguard-vm).

@@ -51,5 +51,22 @@ expect 1 'no driftguard enforce runs: there is no pid file /nonexistent/dg.pid; 
 	"reload without an enforcer" "$DG" reload --pidfile /nonexistent/dg.pid
 expect 1 'stopping enforcement needs root.*sudo' "stop as non-root" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$DG" stop --pidfile /nonexistent/dg.pid
+expect 2 '--metrics "localhost:9477": want ADDR:PORT' "enforce: --metrics wants a numeric address" \
+	"$DG" enforce -r rules.yaml --metrics localhost:9477
+expect 2 '--bpf-stats is for the metrics' "enforce: --bpf-stats without --metrics" \
+	"$DG" enforce -r rules.yaml --bpf-stats
+# A port in use: refused before anything is loaded (python3 holds the port).
+rules=$(dirname "$0")/../../rules/default.yaml
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(30)' >"$TMP/port" &
+holder=$!
+for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+expect 1 "--metrics 127.0.0.1:$(cat "$TMP/port"): cannot serve there: Address already in use \(another process listens there" \
+	"enforce: --metrics on a port in use" "$DG" enforce -r "$rules" --pidfile "$TMP/dg.pid" \
+	--metrics "127.0.0.1:$(cat "$TMP/port")"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+check "nothing was loaded (no pid file)" [ ! -e "$TMP/dg.pid" ]
 
 finish

@@ -10,7 +10,7 @@
 BUILD_ROOT=${BUILD_ROOT:?BUILD_ROOT must name the meson build directory}
 SOURCE_ROOT=${SOURCE_ROOT:?SOURCE_ROOT must name the source directory}
 : "${DG_SBINDIR:?}" "${DG_RULESDIR:?}" "${DG_PROFILESDIR:?}" "${DG_UNITDIR:?}"
-: "${DG_COMPLETIONDIR:?}" "${DG_PIDFILE:?}"
+: "${DG_COMPLETIONDIR:?}" "${DG_PIDFILE:?}" "${DG_SERVICE_TYPE:?}"
 for tool in meson systemd-analyze; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "not ok - $tool is missing: run scripts/setup.sh (Debian: apt-get install systemd)"
@@ -78,23 +78,33 @@ if [ -f "$UNIT" ]; then
 	# (sysinit.target, ...) inside DESTDIR, so the unit is checked against
 	# the host instead, its binary path pointed at the DESTDIR copy; only
 	# that path differs from the installed file.
-	mkdir -p "$TMP/verify" "$TMP/verify-notify"
+	mkdir -p "$TMP/verify" "$TMP/verify-simple"
 	sed "s|$DG_SBINDIR/driftguard|$ROOT$DG_SBINDIR/driftguard|g" "$UNIT" \
 		>"$TMP/verify/driftguard.service"
 	out=$(systemd-analyze verify --man=no "$TMP/verify/driftguard.service" 2>&1) && rc=0 || rc=$?
 	ok=false
 	[ "$rc" -eq 0 ] && [ -z "$out" ] && ok=true
 	check "systemd-analyze verify: no error, no warning (rc $rc: ${out:-silent})" $ok
-	# Switching to Type=notify (once enforce sends READY=1) is one line.
-	sed 's/^Type=simple$/Type=notify/' "$TMP/verify/driftguard.service" \
-		>"$TMP/verify-notify/driftguard.service"
-	check "unit has Type=simple (for now)" grep -qx 'Type=simple' "$UNIT"
-	out=$(systemd-analyze verify --man=no "$TMP/verify-notify/driftguard.service" 2>&1) &&
+	# Type=notify where enforce can send READY=1 (built with libsystemd:
+	# tests/integration/service_notify.sh); the Type=simple variant of a build
+	# without it verifies too.
+	check "unit has Type=$DG_SERVICE_TYPE (notify with libsystemd)" \
+		grep -qx "Type=$DG_SERVICE_TYPE" "$UNIT"
+	if [ "$DG_SERVICE_TYPE" = notify ]; then
+		check "the installed binary links libsystemd (it sends READY=1)" \
+			bash -c 'ldd "$1" | grep -q libsystemd' _ "$BIN"
+	fi
+	sed -E 's/^Type=(simple|notify)$/Type=simple/' "$TMP/verify/driftguard.service" \
+		>"$TMP/verify-simple/driftguard.service"
+	out=$(systemd-analyze verify --man=no "$TMP/verify-simple/driftguard.service" 2>&1) &&
 		rc=0 || rc=$?
 	ok=false
 	[ "$rc" -eq 0 ] && [ -z "$out" ] && ok=true
-	check "the Type=notify variant verifies too (rc $rc: ${out:-silent})" $ok
-	# Hardening cannot be dropped silently: 4.7 when written.
+	check "the Type=simple variant verifies too (rc $rc: ${out:-silent})" $ok
+	check "the unit lets --metrics listen (AF_INET AF_INET6)" \
+		grep -qx 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' "$UNIT"
+	# Hardening cannot be dropped silently: 4.7 when written, 5.0 since the
+	# unit lets --metrics listen (AF_INET AF_INET6).
 	exposure=$(systemd-analyze security --offline=true "$TMP/verify/driftguard.service" 2>&1 |
 		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
 	check "systemd-analyze security: exposure ${exposure:-unknown} is at most 5.0" \
@@ -128,7 +138,8 @@ expect_offered() {
 		fail "complete '$*': '$want' not in '$got'"; fi
 }
 expect_completion "--help --version check convert dump enforce learn merge probe reload stop" driftguard ""
-for o in --rules --backend --events --audit --pidfile --flight-recorder --event-syscalls; do
+for o in --rules --backend --events --audit --pidfile --flight-recorder --event-syscalls \
+	--metrics --bpf-stats; do
 	expect_offered "$o" driftguard enforce --
 done
 for o in --output --container --duration --gate --caps --caps-format --runtime-root; do

@@ -147,6 +147,10 @@ for (kind, name), (_, ds) in objects.items():
     ports = {p.get("name"): p for p in c.get("ports") or []}
     check("a containerPort named metrics", "metrics" in ports and
           isinstance(ports["metrics"].get("containerPort"), int))
+    metrics = value("--metrics")
+    check(f"--metrics {metrics} listens on the metrics port",
+          metrics is not None and "metrics" in ports and
+          metrics.rsplit(":", 1)[-1] == str(ports["metrics"].get("containerPort")))
 
     sc = c.get("securityContext") or {}
     caps = sc.get("capabilities") or {}
