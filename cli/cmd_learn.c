@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "common/errors.h"
 #include "containers/runtime_state.h"
+#include "generator/runtime_baselines.h"
 #include "generator/text_file.h"
 
 static const char *const gate_names[] = {
@@ -24,7 +25,14 @@ static const char *const gate_names[] = {
 	[GATE_SECCOMP] = "seccomp",
 };
 
-enum { OPT_GATE = 0x100, OPT_RUNTIME_ROOT, OPT_CAPS, OPT_CAPS_FORMAT, OPT_FLIGHT };
+enum {
+	OPT_GATE = 0x100,
+	OPT_RUNTIME_ROOT,
+	OPT_CAPS,
+	OPT_CAPS_FORMAT,
+	OPT_FLIGHT,
+	OPT_BASELINE,
+};
 
 static const struct argp_option learn_options[] = {
 	{"output", 'o', "FILE", 0, "Write the seccomp profile to FILE (\"-\": stdout)", 0},
@@ -38,6 +46,11 @@ static const struct argp_option learn_options[] = {
 	 "When a task's syscalls start to count: none = from the first instruction; seccomp = "
 	 "once the task runs under a seccomp filter (a container runtime's init); auto = "
 	 "seccomp for an OCI runtime's run/create, else none",
+	 0},
+	{"runtime-baseline", OPT_BASELINE, "all|runc|crun|none", 0,
+	 "Also allow what these runtimes do after installing the filter, with noNewPrivileges "
+	 "true and false (profiles/runtimes/), so that the profile starts under each of them; "
+	 "default all for a container, none for a plain command",
 	 0},
 	{"flight-recorder", OPT_FLIGHT, "N", 0,
 	 "Keep the last N syscalls (256 is a good size; rounded up to a power of two, at most "
@@ -88,6 +101,14 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		o->gate = (enum learn_gate)choice;
 		break;
+	case OPT_BASELINE: {
+		unsigned int which;
+
+		if (dg_runtime_baseline_parse(arg, &which) < 0)
+			argp_error(state, "--runtime-baseline: %s", dg_errmsg());
+		o->baselines = (int)which;
+		break;
+	}
 	case OPT_FLIGHT:
 		if (!dg_flight_parse_count(arg, &o->flight))
 			argp_error(state,
@@ -172,7 +193,7 @@ static int open_recorders(const struct learn_opts *o, struct dg_recorder **rec,
 
 int cmd_learn(int argc, char **argv)
 {
-	struct learn_opts o = {.gate = GATE_AUTO, .flight = 0};
+	struct learn_opts o = {.gate = GATE_AUTO, .flight = 0, .baselines = -1};
 	/* Declared first, so released last: the pins go after the recorder. */
 	_cleanup_(learn_run_unpublish) struct learn_run run = {.o = &o};
 	_cleanup_(dg_recorder_closep) struct dg_recorder *r = NULL;

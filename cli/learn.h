@@ -28,6 +28,8 @@ struct learn_opts {
 	char **cmd;
 	const char *caps; /* --caps FILE, NULL: not asked for */
 	enum dg_caps_format caps_format;
+	/* --runtime-baseline: DG_BASELINE_* (generator/runtime_baselines.h); -1: not given */
+	int baselines;
 };
 
 /* One learning run: the recorders, the session and what was published. */
@@ -57,12 +59,14 @@ void learn_command_subject(char *const *cmd, char *buf, size_t len);
 
 /*
  * Write the profile of what the session recorded so far to o->output (again
- * at each call); learned_flags: DG_LEARNED_* of generator/learned.h.
+ * at each call); container: the workload is a container (a runtime started
+ * it), so the runtime baselines apply by default (a plain command gets them
+ * only when --runtime-baseline asks).
  * partial: the workload failed (exited non-zero or was killed, not by
  * learn): a profile already at o->output stays, this one goes to
  * o->output.partial (generator/text_file.h), and the message says so.
  */
-int learn_write_profile(const struct learn_run *run, unsigned int learned_flags, bool partial);
+int learn_write_profile(const struct learn_run *run, bool container, bool partial);
 
 /* Write the capability sets of the session to o->caps (nothing without --caps). */
 int learn_write_caps(const struct learn_run *run);

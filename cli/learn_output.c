@@ -14,6 +14,7 @@
 #include "common/errors.h"
 #include "config.h"
 #include "generator/learned.h"
+#include "generator/runtime_baselines.h"
 #include "generator/text_file.h"
 
 void learn_command_subject(char *const *cmd, char *buf, size_t len)
@@ -30,9 +31,9 @@ void learn_command_subject(char *const *cmd, char *buf, size_t len)
  * The profile's "comment": what it was learned from, when, on which kernel,
  * so that a profile file names its container (runtimes ignore the key).
  */
-static int set_comment(struct dg_profile *p, const char *subject)
+static int set_comment(struct dg_profile *p, const char *subject, unsigned int baselines)
 {
-	char when[32], comment[1536];
+	char when[32], comment[2048], with[256];
 	struct utsname u;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -41,8 +42,10 @@ static int set_comment(struct dg_profile *p, const char *subject)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "?");
-	snprintf(comment, sizeof(comment), "learned by driftguard %s from %s, %s, kernel %s",
-		 DG_VERSION, subject, when, u.release);
+	dg_runtime_baseline_describe(baselines, with, sizeof(with));
+	snprintf(comment, sizeof(comment),
+		 "learned by driftguard %s from %s, %s, kernel %s; runtime baselines: %s",
+		 DG_VERSION, subject, when, u.release, with);
 	return dg_profile_set_comment(p, comment);
 }
 
@@ -72,8 +75,11 @@ static bool is_regular_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int learn_write_profile(const struct learn_run *run, unsigned int learned_flags, bool partial)
+int learn_write_profile(const struct learn_run *run, bool container, bool partial)
 {
+	unsigned int baselines = run->o->baselines >= 0 ? (unsigned int)run->o->baselines
+				 : container		? DG_BASELINE_ALL
+							: 0;
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
 	_cleanup_free_ struct dg_syscalls *s = NULL;
 	const char *output = run->o->output;
@@ -91,10 +97,10 @@ int learn_write_profile(const struct learn_run *run, unsigned int learned_flags,
 		dg_warn("%llu task(s) could not be followed (no task storage); their syscalls "
 			"are missing from the profile",
 			(unsigned long long)lost);
-	rc = dg_profile_from_syscalls(s, learned_flags, &p);
+	rc = dg_profile_from_syscalls(s, baselines, &p);
 	if (rc)
 		return dg_err_wrap(rc, "building the profile");
-	rc = set_comment(p, run->subject);
+	rc = set_comment(p, run->subject, baselines);
 	if (rc)
 		return rc;
 	if (partial && is_regular_file(output)) {

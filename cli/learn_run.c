@@ -175,9 +175,9 @@ static int start_caps(struct learn_run *run, enum dg_caps_gate gate, const char 
 	return 0;
 }
 
-static int write_outputs(const struct learn_run *run, unsigned int learned_flags, bool partial)
+static int write_outputs(const struct learn_run *run, bool container, bool partial)
 {
-	int rc = learn_write_profile(run, learned_flags, partial);
+	int rc = learn_write_profile(run, container, partial);
 
 	return rc ?: learn_write_caps(run);
 }
@@ -188,7 +188,8 @@ int learn_run_command(struct learn_run *run)
 	struct dg_learn_bundle bundle = {0};
 	_cleanup_free_ char **runtime_argv = NULL;
 	char **cmd = o->cmd;
-	unsigned int flags = 0, learned_flags = 0;
+	unsigned int flags = 0;
+	bool container = false;
 	int rc, wstatus = 0, exit_code;
 	bool stopped = false;
 	pid_t pid = -1, w;
@@ -202,7 +203,7 @@ int learn_run_command(struct learn_run *run)
 		if (rc > 0) {
 			cmd = runtime_argv;
 			flags = DG_TASK_GATE_SECCOMP;
-			learned_flags = DG_LEARNED_RUNTIME_TAIL;
+			container = true;
 			dg_info("learning an OCI runtime's container: the runtime gets %s with a "
 				"permissive learning filter; recording starts where the final "
 				"filter will apply%s",
@@ -246,7 +247,7 @@ int learn_run_command(struct learn_run *run)
 			dg_info("%s: writing the profile, then stopping %s (pid %d)",
 				sig == SIGTERM ? "time is up or SIGTERM" : "interrupted", cmd[0],
 				pid);
-			rc = write_outputs(run, learned_flags, false);
+			rc = write_outputs(run, container, false);
 			if (rc)
 				break;
 			stopped = true;
@@ -258,7 +259,7 @@ int learn_run_command(struct learn_run *run)
 		return rc;
 	exit_code = exit_status(wstatus);
 	/* A workload learn stopped ended as asked: its profile is complete. */
-	rc = write_outputs(run, learned_flags, exit_code != 0 && !stopped);
+	rc = write_outputs(run, container, exit_code != 0 && !stopped);
 	if (rc)
 		return rc;
 	if (exit_code)
@@ -306,5 +307,5 @@ int learn_run_container(struct learn_run *run)
 		if (stop_signal)
 			break;
 	}
-	return write_outputs(run, 0, false);
+	return write_outputs(run, true, false);
 }
