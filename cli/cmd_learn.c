@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "common/errors.h"
 #include "containers/runtime_state.h"
+#include "generator/engine_cli.h"
 #include "generator/runtime_baselines.h"
 #include "generator/text_file.h"
 
@@ -191,6 +192,30 @@ static int open_recorders(const struct learn_opts *o, struct dg_recorder **rec,
 	return rc;
 }
 
+/*
+ * `docker run ...` (a client of a container daemon): the container runs
+ * under the daemon, not under the command; say how to learn it instead of
+ * learning the CLI. --gate none learns the CLI itself, as asked.
+ */
+static bool refuse_daemon_client(const struct learn_opts *o)
+{
+	char engine[32];
+
+	if (!o->cmd || o->gate == GATE_NONE ||
+	    dg_engine_cli_of(o->cmd, engine, sizeof(engine)) != DG_CLI_DAEMON_CLIENT ||
+	    !dg_engine_cli_starts_container(o->cmd))
+		return false;
+	fprintf(stderr,
+		"driftguard learn: %s runs its containers under a daemon (dockerd, containerd), "
+		"not under the command: learning `%s ...` would learn only the %s CLI. Learn "
+		"the container itself, from its first instruction: run `driftguard learn -o %s "
+		"--next NAME` first, then start the container named NAME (`%s run --name NAME "
+		"...`) from another shell; learning ends when it exits. (--gate none learns "
+		"the %s CLI itself.)\n",
+		engine, o->cmd[0], engine, o->output, engine, engine);
+	return true;
+}
+
 int cmd_learn(int argc, char **argv)
 {
 	struct learn_opts o = {.gate = GATE_AUTO, .flight = 0, .baselines = -1};
@@ -201,6 +226,8 @@ int cmd_learn(int argc, char **argv)
 	int rc;
 
 	if (argp_parse(&learn_argp, argc, argv, ARGP_IN_ORDER, NULL, &o) != 0)
+		return 2;
+	if (refuse_daemon_client(&o))
 		return 2;
 	rc = dg_output_check(o.output);
 	if (!rc && o.caps)

@@ -40,6 +40,13 @@ struct learn_run {
 	struct dg_caps *capr;	  /* NULL: no capability learning (not asked, or unavailable) */
 	struct dg_flight_pub pub; /* what was published for `driftguard dump` */
 	char subject[1024];	  /* what is learned, for the profile's comment */
+	/*
+	 * Recording starts before the workload's exec (the seccomp gate): a
+	 * session without an execve never ran the workload, whatever the
+	 * runtime did before failing.
+	 */
+	bool from_exec;
+	const char *nothing_hint; /* why nothing may have been recorded, for the message */
 };
 
 /*
@@ -65,6 +72,8 @@ void learn_command_subject(char *const *cmd, char *buf, size_t len);
  * partial: the workload failed (exited non-zero or was killed, not by
  * learn): a profile already at o->output stays, this one goes to
  * o->output.partial (generator/text_file.h), and the message says so.
+ * Nothing of the workload recorded (no syscall; with from_exec, no execve):
+ * nothing is written, -ENODATA with the reason.
  */
 int learn_write_profile(const struct learn_run *run, bool container, bool partial);
 

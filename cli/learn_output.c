@@ -75,6 +75,30 @@ static bool is_regular_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/*
+ * Whether the session recorded anything of the workload: a profile of
+ * nothing, or of a runtime that failed before the workload's exec, would
+ * start no container.
+ */
+static int check_recorded(const struct learn_run *run, const struct dg_syscalls *s)
+{
+	const char *hint = run->nothing_hint ?: "it made no syscall while it was recorded";
+	unsigned int total = 0;
+
+	for (int abi = 0; abi < DG_ABI_COUNT; abi++)
+		total += dg_syscalls_count(s, abi);
+	if (!total)
+		return dg_err(ENODATA, "nothing of the workload was recorded: %s; no profile written",
+			      hint);
+	if (run->from_exec && !dg_syscalls_seen(s, "execve") && !dg_syscalls_seen(s, "execveat"))
+		return dg_err(ENODATA,
+			      "the workload never started: %u syscalls were recorded under the "
+			      "filter but no exec of the container's process (%s); no profile "
+			      "written",
+			      total, hint);
+	return 0;
+}
+
 int learn_write_profile(const struct learn_run *run, bool container, bool partial)
 {
 	unsigned int baselines = run->o->baselines >= 0 ? (unsigned int)run->o->baselines
@@ -90,6 +114,9 @@ int learn_write_profile(const struct learn_run *run, bool container, bool partia
 	if (!s)
 		return dg_err(ENOMEM, "out of memory");
 	rc = dg_recorder_read(run->rec, run->session, s);
+	if (rc)
+		return rc;
+	rc = check_recorded(run, s);
 	if (rc)
 		return rc;
 	lost = dg_recorder_lost_tasks(run->rec);

@@ -23,6 +23,7 @@
 #include "containers/identity.h"
 #include "containers/lookup.h"
 #include "containers/runtime_state.h"
+#include "generator/engine_cli.h"
 #include "generator/learn_bundle.h"
 #include "generator/learned.h"
 
@@ -204,6 +205,9 @@ int learn_run_command(struct learn_run *run)
 			cmd = runtime_argv;
 			flags = DG_TASK_GATE_SECCOMP;
 			container = true;
+			run->from_exec = true;
+			run->nothing_hint = "the runtime failed before it started the container's "
+					    "process; see its messages above";
 			dg_info("learning an OCI runtime's container: the runtime gets %s with a "
 				"permissive learning filter; recording starts where the final "
 				"filter will apply%s",
@@ -211,8 +215,23 @@ int learn_run_command(struct learn_run *run)
 				bundle.replaced_seccomp ? " (the bundle's own seccomp profile is "
 							  "replaced while learning)"
 							: "");
+		} else if (dg_engine_cli_of(o->cmd, NULL, 0) == DG_CLI_PODMAN) {
+			/* podman -> conmon -> runc: only the container gets a filter. */
+			flags = DG_TASK_GATE_SECCOMP;
+			container = true;
+			run->from_exec = true;
+			run->nothing_hint = "no task ran under a seccomp filter: podman failed "
+					    "before it started the container (see its messages "
+					    "above), or the container runs without one "
+					    "(--privileged, --security-opt seccomp=unconfined)";
+			dg_info("learning podman's container: recording starts where podman's "
+				"seccomp filter applies (--gate seccomp); what that profile denies "
+				"is not recorded and stays denied");
 		} else if (o->gate == GATE_SECCOMP) {
 			flags = DG_TASK_GATE_SECCOMP;
+			run->nothing_hint = "no task of the command ran under a seccomp filter, so "
+					    "the gate never opened; --gate none records from the "
+					    "first instruction";
 		}
 	}
 
@@ -248,6 +267,12 @@ int learn_run_command(struct learn_run *run)
 				sig == SIGTERM ? "time is up or SIGTERM" : "interrupted", cmd[0],
 				pid);
 			rc = write_outputs(run, container, false);
+			if (rc == -ENODATA) {
+				/* Not yet: the final write decides, once it has stopped. */
+				dg_info("%s", dg_errmsg());
+				dg_err_clear();
+				rc = 0;
+			}
 			if (rc)
 				break;
 			stopped = true;
@@ -260,6 +285,8 @@ int learn_run_command(struct learn_run *run)
 	exit_code = exit_status(wstatus);
 	/* A workload learn stopped ended as asked: its profile is complete. */
 	rc = write_outputs(run, container, exit_code != 0 && !stopped);
+	if (rc == -ENODATA && exit_code)
+		return dg_err_wrap(rc, "%s exited with status %d", cmd[0], exit_code);
 	if (rc)
 		return rc;
 	if (exit_code)
@@ -287,6 +314,7 @@ int learn_run_container(struct learn_run *run)
 	rc = start_caps(run, DG_CAPS_GATE_NONE, NULL);
 	if (rc)
 		return rc;
+	run->nothing_hint = "the container made no syscall while it was recorded";
 	rc = dg_recorder_watch_cgroup(run->rec, run->session, c->init_cgroup_id, 0);
 	if (rc)
 		return rc;

@@ -57,6 +57,21 @@ unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi)
 	return n;
 }
 
+bool dg_syscalls_seen(const struct dg_syscalls *s, const char *name)
+{
+	for (int abi = 0; abi < DG_ABI_COUNT; abi++) {
+		int nr = seccomp_syscall_resolve_name_arch(dg_abi_arch(abi), name);
+
+		if (nr < 0)
+			continue;
+		/* x32 numbers are recorded without the x32 bit. */
+		nr &= ~DG_X32_SYSCALL_BIT;
+		if (nr < DG_MAX_SYSCALL && s->seen[abi][nr])
+			return true;
+	}
+	return false;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

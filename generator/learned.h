@@ -27,4 +27,7 @@ int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int baselines
 /* Number of distinct syscalls recorded for one ABI. */
 unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi);
 
+/* Whether syscall `name` (libseccomp's name) was recorded on any ABI. */
+bool dg_syscalls_seen(const struct dg_syscalls *s, const char *name);
+
 #endif /* __DG_LEARNED_H */

@@ -38,6 +38,7 @@ fi
 #   kmod xz-utils zstd           tests/vm/fetch-kernels.sh: modinfo, .ko.xz/.ko.zst
 #   bpftrace                     bench/syscall_cost's peers
 #   crun                         profiles/generate-baselines.sh
+#   podman                       tests/integration/learn_podman.sh (podman 4.3: learn and replay)
 #   clang-format-14 git          scripts/check-format.sh (git ls-files)
 export DEBIAN_FRONTEND=noninteractive
 # apt's chatter goes to a log, shown when an install fails: dpkg says what
@@ -59,7 +60,7 @@ quiet apt-get install -y -qq --no-install-recommends \
 	runc busybox-static jq util-linux procps valgrind \
 	systemd python3-yaml \
 	qemu-system-x86 cpio bc kmod xz-utils zstd \
-	bpftrace crun clang-format-14 git
+	bpftrace crun podman clang-format-14 git
 quiet apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	libbpf-dev bpftool
 rm -f "$log"

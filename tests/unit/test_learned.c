@@ -181,6 +181,21 @@ static void test_baseline_names_and_descriptions(void **state)
 	assert_null(strstr(buf, "runc"));
 }
 
+static void test_seen_by_name_on_any_abi(void **state)
+{
+	struct dg_syscalls *s = new_set();
+
+	(void)state;
+	assert_false(dg_syscalls_seen(s, "execve"));
+	s->seen[DG_ABI_I386][11] = 1; /* i386 execve */
+	assert_true(dg_syscalls_seen(s, "execve"));
+	assert_false(dg_syscalls_seen(s, "execveat"));
+	s->seen[DG_ABI_X32][545] = 1; /* x32 execveat, recorded without the x32 bit */
+	assert_true(dg_syscalls_seen(s, "execveat"));
+	assert_false(dg_syscalls_seen(s, "no_such_syscall"));
+	free(s);
+}
+
 static void test_unnamed_number_is_not_invented(void **state)
 {
 	struct dg_syscalls *s = new_set();
@@ -207,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_enosys_for_unrecorded_fallbacks_only),
 		cmocka_unit_test(test_always_and_runtime_baselines),
 		cmocka_unit_test(test_baseline_names_and_descriptions),
+		cmocka_unit_test(test_seen_by_name_on_any_abi),
 		cmocka_unit_test(test_unnamed_number_is_not_invented),
 	};
 
