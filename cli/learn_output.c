@@ -88,8 +88,8 @@ static int check_recorded(const struct learn_run *run, const struct dg_syscalls 
 	for (int abi = 0; abi < DG_ABI_COUNT; abi++)
 		total += dg_syscalls_count(s, abi);
 	if (!total)
-		return dg_err(ENODATA, "nothing of the workload was recorded: %s; no profile written",
-			      hint);
+		return dg_err(ENODATA,
+			      "nothing of the workload was recorded: %s; no profile written", hint);
 	if (run->from_exec && !dg_syscalls_seen(s, "execve") && !dg_syscalls_seen(s, "execveat"))
 		return dg_err(ENODATA,
 			      "the workload never started: %u syscalls were recorded under the "
