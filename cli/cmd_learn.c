@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -33,11 +34,17 @@ enum {
 	OPT_CAPS_FORMAT,
 	OPT_FLIGHT,
 	OPT_BASELINE,
+	OPT_NEXT,
 };
 
 static const struct argp_option learn_options[] = {
 	{"output", 'o', "FILE", 0, "Write the seccomp profile to FILE (\"-\": stdout)", 0},
 	{"container", 'c', "ID", 0, "Record the running container ID instead of a command", 0},
+	{"next", OPT_NEXT, "PATTERN", 0,
+	 "Learn the next container whose id or name matches PATTERN (fnmatch: web-*), "
+	 "whoever starts it (docker, podman, ctr, runc, crun, a kubelet): armed when its "
+	 "runtime creates it, recorded from where its seccomp filter starts until it exits",
+	 0},
 	{"runtime-root", OPT_RUNTIME_ROOT, "DIR", 0,
 	 "State directory of the OCI runtime (default " DG_RUNC_STATE_ROOT
 	 "; crun: " DG_CRUN_STATE_ROOT ")",
@@ -47,6 +54,11 @@ static const struct argp_option learn_options[] = {
 	 "When a task's syscalls start to count: none = from the first instruction; seccomp = "
 	 "once the task runs under a seccomp filter (a container runtime's init); auto = "
 	 "seccomp for an OCI runtime's run/create, else none",
+	 0},
+	{"format", 'f', "oci|spo|k8s", 0,
+	 "oci (default): the runtime-spec JSON runtimes read; spo: a Security Profiles Operator "
+	 "SeccompProfile (YAML); k8s: FILE without its extension .json (the profile) and .yaml "
+	 "(a pod securityContext naming it), as `driftguard convert` writes them",
 	 0},
 	{"runtime-baseline", OPT_BASELINE, "all|runc|crun|none", 0,
 	 "Also allow what these runtimes do after installing the filter, with noNewPrivileges "
@@ -84,6 +96,13 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'c':
 		o->container = arg;
+		break;
+	case 'f':
+		if (dg_export_format_parse(arg, &o->format) < 0)
+			argp_error(state, "--format: %s", dg_errmsg());
+		break;
+	case OPT_NEXT:
+		o->next = arg;
 		break;
 	case OPT_RUNTIME_ROOT:
 		o->runtime_root = arg;
@@ -140,8 +159,11 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->output)
 			argp_error(state, "-o FILE is required: where to write the profile");
-		if (!o->cmd == !o->container)
-			argp_error(state, "give either a command (after --) or --container ID");
+		if (!!o->cmd + !!o->container + !!o->next != 1)
+			argp_error(state, "give either a command (after --), --container ID or "
+					  "--next PATTERN");
+		if (o->format == DG_EXPORT_K8S && !strcmp(o->output, "-"))
+			argp_error(state, "--format k8s writes two files: give -o FILE, not -");
 		if (o->container && o->gate == GATE_SECCOMP)
 			argp_error(state, "--gate seccomp only applies to a command");
 		break;
@@ -154,7 +176,7 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 static const struct argp learn_argp = {
 	.options = learn_options,
 	.parser = learn_parse,
-	.args_doc = "-o FILE -- CMD [ARG...]\n-o FILE --container ID",
+	.args_doc = "-o FILE -- CMD [ARG...]\n-o FILE --container ID\n-o FILE --next PATTERN",
 	.doc = "Record the syscalls of a command's whole process tree, from its first "
 	       "instruction, or of a running container, and write a least-privilege OCI "
 	       "seccomp profile (default SCMP_ACT_ERRNO).\v"
@@ -218,7 +240,8 @@ static bool refuse_daemon_client(const struct learn_opts *o)
 
 int cmd_learn(int argc, char **argv)
 {
-	struct learn_opts o = {.gate = GATE_AUTO, .flight = 0, .baselines = -1};
+	struct learn_opts o = {
+		.gate = GATE_AUTO, .flight = 0, .baselines = -1, .format = DG_EXPORT_OCI};
 	/* Declared first, so released last: the pins go after the recorder. */
 	_cleanup_(learn_run_unpublish) struct learn_run run = {.o = &o};
 	_cleanup_(dg_recorder_closep) struct dg_recorder *r = NULL;
@@ -244,7 +267,9 @@ int cmd_learn(int argc, char **argv)
 		goto fail;
 	run.rec = r;
 	run.capr = capr;
-	rc = o.container ? learn_run_container(&run) : learn_run_command(&run);
+	rc = o.container ? learn_run_container(&run)
+	     : o.next	 ? learn_run_next(&run)
+			 : learn_run_command(&run);
 	if (rc >= 0)
 		return rc;
 fail:

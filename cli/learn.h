@@ -12,6 +12,7 @@
 
 #include "flight/flight.h"
 #include "generator/cap_recorder.h"
+#include "generator/profile_export.h"
 #include "generator/recorder.h"
 
 /* --gate: when a task's syscalls start to count. */
@@ -21,6 +22,7 @@ enum learn_gate { GATE_AUTO, GATE_NONE, GATE_SECCOMP };
 struct learn_opts {
 	const char *output;
 	const char *container;
+	const char *next; /* --next PATTERN */
 	const char *runtime_root;
 	double duration; /* seconds, 0 = until exit */
 	enum learn_gate gate;
@@ -28,6 +30,7 @@ struct learn_opts {
 	char **cmd;
 	const char *caps; /* --caps FILE, NULL: not asked for */
 	enum dg_caps_format caps_format;
+	enum dg_export_format format; /* --format: what o->output is written as */
 	/* --runtime-baseline: DG_BASELINE_* (generator/runtime_baselines.h); -1: not given */
 	int baselines;
 };
@@ -57,6 +60,14 @@ struct learn_run {
  */
 int learn_run_command(struct learn_run *run);
 int learn_run_container(struct learn_run *run);
+
+/*
+ * --next PATTERN: wait for the next container whose id or name matches to
+ * appear in a runtime's state directory (at create, before its process is
+ * released), record it through the seccomp gate until it exits, then write
+ * the outputs. 0, or a negative errno with a message.
+ */
+int learn_run_next(struct learn_run *run);
 
 /* Remove what was published for `driftguard dump` (a cleanup). */
 void learn_run_unpublish(struct learn_run *run);

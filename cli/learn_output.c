@@ -106,6 +106,7 @@ int learn_write_profile(const struct learn_run *run, bool container, bool partia
 							: 0;
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
 	_cleanup_free_ struct dg_syscalls *s = NULL;
+	_cleanup_(dg_problems_free) struct dg_problems notes = {0};
 	const char *output = run->o->output;
 	uint64_t lost;
 	int rc;
@@ -142,7 +143,10 @@ int learn_write_profile(const struct learn_run *run, bool container, bool partia
 			dg_syscalls_count(s, DG_ABI_X32), output, written);
 		return 0;
 	}
-	rc = dg_profile_write_file(p, output);
+	rc = dg_profile_export(p, run->o->format, output, NULL, &notes);
+	/* What the format cannot hold (SPO's schema), said whether or not it was written. */
+	for (size_t i = 0; i < notes.n; i++)
+		dg_warn("%s", notes.v[i].msg);
 	if (rc)
 		return dg_err_wrap(rc, "writing %s", output);
 	dg_info("recorded %u x86_64, %u i386, %u x32 syscalls; wrote %s",
