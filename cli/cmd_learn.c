@@ -53,7 +53,7 @@ static const struct argp_option learn_options[] = {
 	{"gate", OPT_GATE, "auto|none|seccomp", 0,
 	 "When a task's syscalls start to count: none = from the first instruction; seccomp = "
 	 "once the task runs under a seccomp filter (a container runtime's init); auto = "
-	 "seccomp for an OCI runtime's run/create, else none",
+	 "seccomp for an OCI runtime's run/create, podman and --next, else none",
 	 0},
 	{"format", 'f', "oci|spo|k8s", 0,
 	 "oci (default): the runtime-spec JSON runtimes read; spo: a Security Profiles Operator "
@@ -178,15 +178,18 @@ static const struct argp learn_argp = {
 	.parser = learn_parse,
 	.args_doc = "-o FILE -- CMD [ARG...]\n-o FILE --container ID\n-o FILE --next PATTERN",
 	.doc = "Record the syscalls of a command's whole process tree, from its first "
-	       "instruction, or of a running container, and write a least-privilege OCI "
+	       "instruction, of a running container or of the next container created, and "
+	       "write a least-privilege OCI "
 	       "seccomp profile (default SCMP_ACT_ERRNO).\v"
 	       "The profile is written when the command exits, on Ctrl-C/SIGTERM (then again "
 	       "with the final data when the command has exited) or after --duration; the "
 	       "command's exit status is passed through. Learning `RUNTIME run|create [-b "
 	       "BUNDLE] ID` (runc, crun, ...) gives the runtime a copy of the bundle with a "
 	       "permissive learning filter, so that only what runs under the final filter is "
-	       "recorded. Exit status: the command's, or 125 when driftguard itself fails, 2 on "
-	       "bad usage.",
+	       "recorded. A run that recorded nothing of the workload writes no profile. Exit "
+	       "status: the command's, or 125 when driftguard itself fails or nothing was "
+	       "recorded, 2 on bad usage (also for `docker run`: its container runs under "
+	       "dockerd; learn it with --next).",
 };
 
 /* The recorders: the syscall recorder (one session, one ring), and the capability recorder for
@@ -231,10 +234,11 @@ static bool refuse_daemon_client(const struct learn_opts *o)
 		"driftguard learn: %s runs its containers under a daemon (dockerd, containerd), "
 		"not under the command: learning `%s ...` would learn only the %s CLI. Learn "
 		"the container itself, from its first instruction: run `driftguard learn -o %s "
-		"--next NAME` first, then start the container named NAME (`%s run --name NAME "
-		"...`) from another shell; learning ends when it exits. (--gate none learns "
-		"the %s CLI itself.)\n",
-		engine, o->cmd[0], engine, o->output, engine, engine);
+		"--next PATTERN` first, then start the container from another shell; learning "
+		"ends when it exits. PATTERN matches the container's id, or a name its runtime "
+		"state holds (a Kubernetes container's); '*' takes the next container created "
+		"on this machine. (--gate none learns the %s CLI itself.)\n",
+		engine, o->cmd[0], engine, o->output, engine);
 	return true;
 }
 

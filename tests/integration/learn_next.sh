@@ -57,6 +57,7 @@ rc=$?
 set -e
 check "runc runs it under the profile learn --next wrote (rc $rc; $(head -c 300 "$TMP/replay.err"))" [ "$rc" -eq 0 ]
 check "the same output ($out2)" [ "$out1" = "$out2" ]
+runc delete --force "$id" 2>/dev/null || true
 
 # Deleted before `start`: its process never ran, nothing to learn.
 use_profile "$TMP/b" "$TMP/allow.json"
