@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -16,6 +17,8 @@
 #include "common/cleanup.h"
 #include "common/errors.h"
 #include "containers/runtime_state.h"
+#include "generator/engine_cli.h"
+#include "generator/runtime_baselines.h"
 #include "generator/text_file.h"
 
 static const char *const gate_names[] = {
@@ -24,11 +27,24 @@ static const char *const gate_names[] = {
 	[GATE_SECCOMP] = "seccomp",
 };
 
-enum { OPT_GATE = 0x100, OPT_RUNTIME_ROOT, OPT_CAPS, OPT_CAPS_FORMAT, OPT_FLIGHT };
+enum {
+	OPT_GATE = 0x100,
+	OPT_RUNTIME_ROOT,
+	OPT_CAPS,
+	OPT_CAPS_FORMAT,
+	OPT_FLIGHT,
+	OPT_BASELINE,
+	OPT_NEXT,
+};
 
 static const struct argp_option learn_options[] = {
 	{"output", 'o', "FILE", 0, "Write the seccomp profile to FILE (\"-\": stdout)", 0},
 	{"container", 'c', "ID", 0, "Record the running container ID instead of a command", 0},
+	{"next", OPT_NEXT, "PATTERN", 0,
+	 "Learn the next container whose id or name matches PATTERN (fnmatch: web-*), "
+	 "whoever starts it (docker, podman, ctr, runc, crun, a kubelet): armed when its "
+	 "runtime creates it, recorded from where its seccomp filter starts until it exits",
+	 0},
 	{"runtime-root", OPT_RUNTIME_ROOT, "DIR", 0,
 	 "State directory of the OCI runtime (default " DG_RUNC_STATE_ROOT
 	 "; crun: " DG_CRUN_STATE_ROOT ")",
@@ -37,7 +53,17 @@ static const struct argp_option learn_options[] = {
 	{"gate", OPT_GATE, "auto|none|seccomp", 0,
 	 "When a task's syscalls start to count: none = from the first instruction; seccomp = "
 	 "once the task runs under a seccomp filter (a container runtime's init); auto = "
-	 "seccomp for an OCI runtime's run/create, else none",
+	 "seccomp for an OCI runtime's run/create, podman and --next, else none",
+	 0},
+	{"format", 'f', "oci|spo|k8s", 0,
+	 "oci (default): the runtime-spec JSON runtimes read; spo: a Security Profiles Operator "
+	 "SeccompProfile (YAML); k8s: FILE without its extension .json (the profile) and .yaml "
+	 "(a pod securityContext naming it), as `driftguard convert` writes them",
+	 0},
+	{"runtime-baseline", OPT_BASELINE, "all|runc|crun|none", 0,
+	 "Also allow what these runtimes do after installing the filter, with noNewPrivileges "
+	 "true and false (profiles/runtimes/), so that the profile starts under each of them; "
+	 "default all for a container, none for a plain command",
 	 0},
 	{"flight-recorder", OPT_FLIGHT, "N", 0,
 	 "Keep the last N syscalls (256 is a good size; rounded up to a power of two, at most "
@@ -71,6 +97,13 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 	case 'c':
 		o->container = arg;
 		break;
+	case 'f':
+		if (dg_export_format_parse(arg, &o->format) < 0)
+			argp_error(state, "--format: %s", dg_errmsg());
+		break;
+	case OPT_NEXT:
+		o->next = arg;
+		break;
 	case OPT_RUNTIME_ROOT:
 		o->runtime_root = arg;
 		break;
@@ -88,6 +121,14 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		o->gate = (enum learn_gate)choice;
 		break;
+	case OPT_BASELINE: {
+		unsigned int which;
+
+		if (dg_runtime_baseline_parse(arg, &which) < 0)
+			argp_error(state, "--runtime-baseline: %s", dg_errmsg());
+		o->baselines = (int)which;
+		break;
+	}
 	case OPT_FLIGHT:
 		if (!dg_flight_parse_count(arg, &o->flight))
 			argp_error(state,
@@ -118,8 +159,11 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->output)
 			argp_error(state, "-o FILE is required: where to write the profile");
-		if (!o->cmd == !o->container)
-			argp_error(state, "give either a command (after --) or --container ID");
+		if (!!o->cmd + !!o->container + !!o->next != 1)
+			argp_error(state, "give either a command (after --), --container ID or "
+					  "--next PATTERN");
+		if (o->format == DG_EXPORT_K8S && !strcmp(o->output, "-"))
+			argp_error(state, "--format k8s writes two files: give -o FILE, not -");
 		if (o->container && o->gate == GATE_SECCOMP)
 			argp_error(state, "--gate seccomp only applies to a command");
 		break;
@@ -132,17 +176,20 @@ static error_t learn_parse(int key, char *arg, struct argp_state *state)
 static const struct argp learn_argp = {
 	.options = learn_options,
 	.parser = learn_parse,
-	.args_doc = "-o FILE -- CMD [ARG...]\n-o FILE --container ID",
+	.args_doc = "-o FILE -- CMD [ARG...]\n-o FILE --container ID\n-o FILE --next PATTERN",
 	.doc = "Record the syscalls of a command's whole process tree, from its first "
-	       "instruction, or of a running container, and write a least-privilege OCI "
+	       "instruction, of a running container or of the next container created, and "
+	       "write a least-privilege OCI "
 	       "seccomp profile (default SCMP_ACT_ERRNO).\v"
 	       "The profile is written when the command exits, on Ctrl-C/SIGTERM (then again "
 	       "with the final data when the command has exited) or after --duration; the "
 	       "command's exit status is passed through. Learning `RUNTIME run|create [-b "
 	       "BUNDLE] ID` (runc, crun, ...) gives the runtime a copy of the bundle with a "
 	       "permissive learning filter, so that only what runs under the final filter is "
-	       "recorded. Exit status: the command's, or 125 when driftguard itself fails, 2 on "
-	       "bad usage.",
+	       "recorded. A run that recorded nothing of the workload writes no profile. Exit "
+	       "status: the command's, or 125 when driftguard itself fails or nothing was "
+	       "recorded, 2 on bad usage (also for `docker run`: its container runs under "
+	       "dockerd; learn it with --next).",
 };
 
 /* The recorders: the syscall recorder (one session, one ring), and the capability recorder for
@@ -170,9 +217,35 @@ static int open_recorders(const struct learn_opts *o, struct dg_recorder **rec,
 	return rc;
 }
 
+/*
+ * `docker run ...` (a client of a container daemon): the container runs
+ * under the daemon, not under the command; say how to learn it instead of
+ * learning the CLI. --gate none learns the CLI itself, as asked.
+ */
+static bool refuse_daemon_client(const struct learn_opts *o)
+{
+	char engine[32];
+
+	if (!o->cmd || o->gate == GATE_NONE ||
+	    dg_engine_cli_of(o->cmd, engine, sizeof(engine)) != DG_CLI_DAEMON_CLIENT ||
+	    !dg_engine_cli_starts_container(o->cmd))
+		return false;
+	fprintf(stderr,
+		"driftguard learn: %s runs its containers under a daemon (dockerd, containerd), "
+		"not under the command: learning `%s ...` would learn only the %s CLI. Learn "
+		"the container itself, from its first instruction: run `driftguard learn -o %s "
+		"--next PATTERN` first, then start the container from another shell; learning "
+		"ends when it exits. PATTERN matches the container's id, or a name its runtime "
+		"state holds (a Kubernetes container's); '*' takes the next container created "
+		"on this machine. (--gate none learns the %s CLI itself.)\n",
+		engine, o->cmd[0], engine, o->output, engine);
+	return true;
+}
+
 int cmd_learn(int argc, char **argv)
 {
-	struct learn_opts o = {.gate = GATE_AUTO, .flight = 0};
+	struct learn_opts o = {
+		.gate = GATE_AUTO, .flight = 0, .baselines = -1, .format = DG_EXPORT_OCI};
 	/* Declared first, so released last: the pins go after the recorder. */
 	_cleanup_(learn_run_unpublish) struct learn_run run = {.o = &o};
 	_cleanup_(dg_recorder_closep) struct dg_recorder *r = NULL;
@@ -180,6 +253,8 @@ int cmd_learn(int argc, char **argv)
 	int rc;
 
 	if (argp_parse(&learn_argp, argc, argv, ARGP_IN_ORDER, NULL, &o) != 0)
+		return 2;
+	if (refuse_daemon_client(&o))
 		return 2;
 	rc = dg_output_check(o.output);
 	if (!rc && o.caps)
@@ -196,7 +271,9 @@ int cmd_learn(int argc, char **argv)
 		goto fail;
 	run.rec = r;
 	run.capr = capr;
-	rc = o.container ? learn_run_container(&run) : learn_run_command(&run);
+	rc = o.container ? learn_run_container(&run)
+	     : o.next	 ? learn_run_next(&run)
+			 : learn_run_command(&run);
 	if (rc >= 0)
 		return rc;
 fail:

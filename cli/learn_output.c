@@ -14,6 +14,7 @@
 #include "common/errors.h"
 #include "config.h"
 #include "generator/learned.h"
+#include "generator/runtime_baselines.h"
 #include "generator/text_file.h"
 
 void learn_command_subject(char *const *cmd, char *buf, size_t len)
@@ -30,9 +31,9 @@ void learn_command_subject(char *const *cmd, char *buf, size_t len)
  * The profile's "comment": what it was learned from, when, on which kernel,
  * so that a profile file names its container (runtimes ignore the key).
  */
-static int set_comment(struct dg_profile *p, const char *subject)
+static int set_comment(struct dg_profile *p, const char *subject, unsigned int baselines)
 {
-	char when[32], comment[1536];
+	char when[32], comment[2048], with[256];
 	struct utsname u;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -41,8 +42,10 @@ static int set_comment(struct dg_profile *p, const char *subject)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "?");
-	snprintf(comment, sizeof(comment), "learned by driftguard %s from %s, %s, kernel %s",
-		 DG_VERSION, subject, when, u.release);
+	dg_runtime_baseline_describe(baselines, with, sizeof(with));
+	snprintf(comment, sizeof(comment),
+		 "learned by driftguard %s from %s, %s, kernel %s; runtime baselines: %s",
+		 DG_VERSION, subject, when, u.release, with);
 	return dg_profile_set_comment(p, comment);
 }
 
@@ -72,10 +75,38 @@ static bool is_regular_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int learn_write_profile(const struct learn_run *run, unsigned int learned_flags, bool partial)
+/*
+ * Whether the session recorded anything of the workload: a profile of
+ * nothing, or of a runtime that failed before the workload's exec, would
+ * start no container.
+ */
+static int check_recorded(const struct learn_run *run, const struct dg_syscalls *s)
 {
+	const char *hint = run->nothing_hint ?: "it made no syscall while it was recorded";
+	unsigned int total = 0;
+
+	for (int abi = 0; abi < DG_ABI_COUNT; abi++)
+		total += dg_syscalls_count(s, abi);
+	if (!total)
+		return dg_err(ENODATA,
+			      "nothing of the workload was recorded: %s; no profile written", hint);
+	if (run->from_exec && !dg_syscalls_seen(s, "execve") && !dg_syscalls_seen(s, "execveat"))
+		return dg_err(ENODATA,
+			      "the workload never started: %u syscalls were recorded under the "
+			      "filter but no exec of the container's process (%s); no profile "
+			      "written",
+			      total, hint);
+	return 0;
+}
+
+int learn_write_profile(const struct learn_run *run, bool container, bool partial)
+{
+	unsigned int baselines = run->o->baselines >= 0 ? (unsigned int)run->o->baselines
+				 : container		? DG_BASELINE_ALL
+							: 0;
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
 	_cleanup_free_ struct dg_syscalls *s = NULL;
+	_cleanup_(dg_problems_free) struct dg_problems notes = {0};
 	const char *output = run->o->output;
 	uint64_t lost;
 	int rc;
@@ -86,15 +117,18 @@ int learn_write_profile(const struct learn_run *run, unsigned int learned_flags,
 	rc = dg_recorder_read(run->rec, run->session, s);
 	if (rc)
 		return rc;
+	rc = check_recorded(run, s);
+	if (rc)
+		return rc;
 	lost = dg_recorder_lost_tasks(run->rec);
 	if (lost)
 		dg_warn("%llu task(s) could not be followed (no task storage); their syscalls "
 			"are missing from the profile",
 			(unsigned long long)lost);
-	rc = dg_profile_from_syscalls(s, learned_flags, &p);
+	rc = dg_profile_from_syscalls(s, baselines, &p);
 	if (rc)
 		return dg_err_wrap(rc, "building the profile");
-	rc = set_comment(p, run->subject);
+	rc = set_comment(p, run->subject, baselines);
 	if (rc)
 		return rc;
 	if (partial && is_regular_file(output)) {
@@ -109,7 +143,10 @@ int learn_write_profile(const struct learn_run *run, unsigned int learned_flags,
 			dg_syscalls_count(s, DG_ABI_X32), output, written);
 		return 0;
 	}
-	rc = dg_profile_write_file(p, output);
+	rc = dg_profile_export(p, run->o->format, output, NULL, &notes);
+	/* What the format cannot hold (SPO's schema), said whether or not it was written. */
+	for (size_t i = 0; i < notes.n; i++)
+		dg_warn("%s", notes.v[i].msg);
 	if (rc)
 		return dg_err_wrap(rc, "writing %s", output);
 	dg_info("recorded %u x86_64, %u i386, %u x32 syscalls; wrote %s",

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,8 +23,10 @@
 #include "common/cleanup.h"
 #include "common/errors.h"
 #include "containers/identity.h"
+#include "containers/inventory.h"
 #include "containers/lookup.h"
 #include "containers/runtime_state.h"
+#include "generator/engine_cli.h"
 #include "generator/learn_bundle.h"
 #include "generator/learned.h"
 
@@ -175,9 +179,9 @@ static int start_caps(struct learn_run *run, enum dg_caps_gate gate, const char 
 	return 0;
 }
 
-static int write_outputs(const struct learn_run *run, unsigned int learned_flags, bool partial)
+static int write_outputs(const struct learn_run *run, bool container, bool partial)
 {
-	int rc = learn_write_profile(run, learned_flags, partial);
+	int rc = learn_write_profile(run, container, partial);
 
 	return rc ?: learn_write_caps(run);
 }
@@ -188,7 +192,8 @@ int learn_run_command(struct learn_run *run)
 	struct dg_learn_bundle bundle = {0};
 	_cleanup_free_ char **runtime_argv = NULL;
 	char **cmd = o->cmd;
-	unsigned int flags = 0, learned_flags = 0;
+	unsigned int flags = 0;
+	bool container = false;
 	int rc, wstatus = 0, exit_code;
 	bool stopped = false;
 	pid_t pid = -1, w;
@@ -202,7 +207,10 @@ int learn_run_command(struct learn_run *run)
 		if (rc > 0) {
 			cmd = runtime_argv;
 			flags = DG_TASK_GATE_SECCOMP;
-			learned_flags = DG_LEARNED_RUNTIME_TAIL;
+			container = true;
+			run->from_exec = true;
+			run->nothing_hint = "the runtime failed before it started the container's "
+					    "process; see its messages above";
 			dg_info("learning an OCI runtime's container: the runtime gets %s with a "
 				"permissive learning filter; recording starts where the final "
 				"filter will apply%s",
@@ -210,8 +218,23 @@ int learn_run_command(struct learn_run *run)
 				bundle.replaced_seccomp ? " (the bundle's own seccomp profile is "
 							  "replaced while learning)"
 							: "");
+		} else if (dg_engine_cli_of(o->cmd, NULL, 0) == DG_CLI_PODMAN) {
+			/* podman -> conmon -> runc: only the container gets a filter. */
+			flags = DG_TASK_GATE_SECCOMP;
+			container = true;
+			run->from_exec = true;
+			run->nothing_hint = "no task ran under a seccomp filter: podman failed "
+					    "before it started the container (see its messages "
+					    "above), or the container runs without one "
+					    "(--privileged, --security-opt seccomp=unconfined)";
+			dg_info("learning podman's container: recording starts where podman's "
+				"seccomp filter applies (--gate seccomp); what that profile denies "
+				"is not recorded and stays denied");
 		} else if (o->gate == GATE_SECCOMP) {
 			flags = DG_TASK_GATE_SECCOMP;
+			run->nothing_hint = "no task of the command ran under a seccomp filter, so "
+					    "the gate never opened; --gate none records from the "
+					    "first instruction";
 		}
 	}
 
@@ -246,7 +269,13 @@ int learn_run_command(struct learn_run *run)
 			dg_info("%s: writing the profile, then stopping %s (pid %d)",
 				sig == SIGTERM ? "time is up or SIGTERM" : "interrupted", cmd[0],
 				pid);
-			rc = write_outputs(run, learned_flags, false);
+			rc = write_outputs(run, container, false);
+			if (rc == -ENODATA) {
+				/* Not yet: the final write decides, once it has stopped. */
+				dg_info("%s", dg_errmsg());
+				dg_err_clear();
+				rc = 0;
+			}
 			if (rc)
 				break;
 			stopped = true;
@@ -258,7 +287,9 @@ int learn_run_command(struct learn_run *run)
 		return rc;
 	exit_code = exit_status(wstatus);
 	/* A workload learn stopped ended as asked: its profile is complete. */
-	rc = write_outputs(run, learned_flags, exit_code != 0 && !stopped);
+	rc = write_outputs(run, container, exit_code != 0 && !stopped);
+	if (rc == -ENODATA && exit_code)
+		return dg_err_wrap(rc, "%s exited with status %d", cmd[0], exit_code);
 	if (rc)
 		return rc;
 	if (exit_code)
@@ -286,6 +317,7 @@ int learn_run_container(struct learn_run *run)
 	rc = start_caps(run, DG_CAPS_GATE_NONE, NULL);
 	if (rc)
 		return rc;
+	run->nothing_hint = "the container made no syscall while it was recorded";
 	rc = dg_recorder_watch_cgroup(run->rec, run->session, c->init_cgroup_id, 0);
 	if (rc)
 		return rc;
@@ -306,5 +338,157 @@ int learn_run_container(struct learn_run *run)
 		if (stop_signal)
 			break;
 	}
-	return write_outputs(run, 0, false);
+	return write_outputs(run, true, false);
+}
+
+/* --next: what the inventory's subscriber found. */
+struct next_match {
+	const char *pattern;
+	bool subscribing; /* the containers listed already: not "next" */
+	bool found;
+	char id[DG_IDENTITY_ID_MAX];
+};
+
+static bool matches(const char *pattern, const struct dg_identity *c)
+{
+	return !fnmatch(pattern, c->id, 0) || (c->name[0] && !fnmatch(pattern, c->name, 0));
+}
+
+static void on_container(void *ctx, enum dg_inventory_change what, const struct dg_identity *c,
+			 const struct dg_identity *before)
+{
+	struct next_match *m = ctx;
+
+	(void)before;
+	if (what != DG_CONTAINER_APPEARED || m->found || !matches(m->pattern, c))
+		return;
+	if (m->subscribing) {
+		dg_info("container %s matches \"%s\" but exists already; waiting for the next one",
+			c->id, m->pattern);
+		return;
+	}
+	snprintf(m->id, sizeof(m->id), "%s", c->id);
+	m->found = true;
+}
+
+/* Wait until the inventory lists a new container matching m->pattern, or a stop signal. */
+static int wait_for_next(struct dg_inventory *inv, struct next_match *m)
+{
+	int rc;
+
+	m->subscribing = true;
+	rc = dg_inventory_subscribe(inv, on_container, m);
+	m->subscribing = false;
+	if (rc)
+		return rc;
+	dg_info("waiting for the next container whose id or name matches \"%s\"", m->pattern);
+	while (!m->found) {
+		/* A second at most: the inventory also rescans, for what inotify misses. */
+		struct pollfd pfd = {.fd = dg_inventory_fd(inv), .events = POLLIN};
+
+		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+			return dg_err(errno, "poll: %s", strerror(errno));
+		if (stop_signal)
+			return dg_err(EINTR,
+				      "no container matching \"%s\" appeared before learn was "
+				      "stopped; no profile written",
+				      m->pattern);
+		dg_inventory_refresh(inv);
+	}
+	dg_inventory_unsubscribe(inv, on_container, m);
+	return 0;
+}
+
+/*
+ * Whether the container's process was still held back when recording was
+ * armed: runc and crun keep ROOT/ID/exec.fifo from `create` until `start`
+ * has released the process, which then blocks on it before the filter (with
+ * noNewPrivileges) and before its exec.
+ */
+static bool still_created(const char *state_root, const char *id)
+{
+	char fifo[PATH_MAX];
+
+	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", state_root, id);
+	return access(fifo, F_OK) == 0;
+}
+
+int learn_run_next(struct learn_run *run)
+{
+	const struct learn_opts *o = run->o;
+	const char *const roots[] = {o->runtime_root, NULL};
+	struct dg_inventory_opts io = {.state_roots = o->runtime_root ? roots : NULL,
+				       .cgroup2_optional = true};
+	_cleanup_(dg_inventory_freep) struct dg_inventory *inv = NULL;
+	_cleanup_free_ struct dg_container_to_record *c = calloc(1, sizeof(*c));
+	struct next_match m = {.pattern = o->next};
+	unsigned int flags = o->gate == GATE_NONE ? 0 : DG_TASK_GATE_SECCOMP;
+	_cleanup_close_ int pidfd = -1;
+	const char *state_root;
+	char name[512];
+	bool created;
+	int rc;
+
+	if (!c)
+		return dg_err(ENOMEM, "out of memory");
+	rc = dg_inventory_new(&io, &inv);
+	if (rc)
+		return rc;
+	install_stop_handlers();
+	arm_duration(o->duration);
+	rc = wait_for_next(inv, &m);
+	if (rc)
+		return rc;
+	state_root = dg_inventory_state_root(inv, m.id);
+	rc = dg_container_to_record(state_root ?: DG_RUNC_STATE_ROOT, m.id, c);
+	if (rc)
+		return dg_err_wrap(rc, "the next container matching \"%s\"", o->next);
+	/* First the watch, then the look at the container: what it does next is seen. */
+	rc = dg_recorder_watch_cgroup(run->rec, run->session, c->init_cgroup_id, flags);
+	if (rc)
+		return rc;
+	rc = start_caps(run, DG_CAPS_GATE_NONE, NULL);
+	if (rc)
+		return rc;
+	created = state_root && still_created(state_root, m.id);
+	pidfd = (int)syscall(SYS_pidfd_open, c->ident.init_pid, 0);
+	if (pidfd < 0)
+		return dg_err(errno, "container \"%s\" (pid %d): %s", m.id, c->ident.init_pid,
+			      strerror(errno));
+	dg_identity_display(&c->ident, name, sizeof(name));
+	if (created) {
+		snprintf(run->subject, sizeof(run->subject),
+			 "container %s (learn --next %s: armed at its creation, recorded from %s)",
+			 name, o->next,
+			 flags ? "where its seccomp filter starts" : "its release by `start`");
+		run->from_exec = true;
+	} else {
+		/* `run`, or a start faster than the inventory: the workload may be under way. */
+		snprintf(run->subject, sizeof(run->subject),
+			 "container %s (learn --next %s: seen only after its process was released; "
+			 "what it did before is missing)",
+			 name, o->next);
+		dg_warn("container %s was seen only after its process was released (its runtime "
+			"started it right after creating it); recording from now, the profile "
+			"may miss its first syscalls and says so",
+			m.id);
+	}
+	run->nothing_hint = flags ? "it was deleted before its process ran, or it runs without "
+				    "a seccomp filter (give it one; --gate none records from its "
+				    "release)"
+				  : "it was deleted before its process ran";
+	publish_flight(run, dg_flight_container_session(&c->ident));
+	dg_info("learning container %s (init pid %d, cgroup %s) until it exits%s", name,
+		c->ident.init_pid, c->init_cgroup, o->duration > 0 ? " or --duration is up" : "");
+	for (;;) {
+		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+
+		if (poll(&pfd, 1, -1) > 0)
+			break; /* the container's init exited */
+		if (errno != EINTR)
+			return dg_err(errno, "poll: %s", strerror(errno));
+		if (stop_signal)
+			break;
+	}
+	return write_outputs(run, true, false);
 }

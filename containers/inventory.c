@@ -403,6 +403,14 @@ void dg_inventory_unsubscribe(struct dg_inventory *inv, dg_inventory_cb cb, void
 		}
 }
 
+const char *dg_inventory_state_root(const struct dg_inventory *inv, const char *id)
+{
+	for (size_t i = 0; i < inv->n; i++)
+		if (!strcmp(inv->e[i].ident.id, id))
+			return inv->roots[inv->e[i].root].path;
+	return NULL;
+}
+
 size_t dg_inventory_count(const struct dg_inventory *inv)
 {
 	return inv->n;

@@ -74,6 +74,12 @@ void dg_inventory_unsubscribe(struct dg_inventory *inv, dg_inventory_cb cb, void
 size_t dg_inventory_count(const struct dg_inventory *inv);
 const struct dg_identity *dg_inventory_get(const struct dg_inventory *inv, size_t i);
 
+/*
+ * The state directory the container `id` is listed from ("/run/runc"), valid
+ * while the inventory lives; NULL when it is not listed.
+ */
+const char *dg_inventory_state_root(const struct dg_inventory *inv, const char *id);
+
 /* The container `id`, running or not. -ENOENT (no message) when not listed. */
 int dg_inventory_by_id(struct dg_inventory *inv, const char *id, struct dg_identity *out);
 

@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/macros.h"
 #include "common/syscall_abi.h"
+#include "generator/runtime_baselines.h"
 
 /*
  * Syscalls that libc and language runtimes try first and fall back from when
@@ -32,23 +33,20 @@ static const char *const enosys_fallbacks[] = {
 };
 
 /*
- * Allowed whether recorded or not. Returning from a signal handler is no
- * attack surface, and without it any handled signal kills the process: a run
- * that happened to see no signal must not produce such a trap.
+ * Allowed whether recorded or not, under any runtime: these are the
+ * workload's, not a runtime's, so they stay here and not in a baseline.
+ *   rt_sigreturn  returning from a signal handler is no attack surface, and
+ *                 without it any handled signal kills the process: a run that
+ *                 happened to see no signal must not produce such a trap.
+ *   exit          a thread's end (the last thread of a program that forked but
+ *                 started no thread was seen spinning at 93 % CPU on failed
+ *                 exit() calls; SPO#142 is the same bug in a peer).
+ *   exit_group    the process's end, for the same reason.
+ * What a runtime does after installing the filter (runc's Go scheduler,
+ * its privilege drop without noNewPrivileges, ...) comes from the runtime
+ * baselines (generator/runtime_baselines.h), which learn unions in.
  */
-static const char *const always_allowed[] = {"rt_sigreturn"};
-
-/*
- * A runtime written in Go (runc) keeps running its scheduler, GC and
- * preemption signals between installing the filter and exec'ing the workload.
- * Which of these syscalls fall into that window depends on timing, so one
- * learning run may see them and the next replay need them (a replay of runc
- * was seen dying in rt_sigreturn, and on "futexwakeup returned -1").
- */
-static const char *const runtime_tail[] = {
-	"futex",     "getpid",	       "gettid",      "madvise",     "mmap",   "munmap",
-	"nanosleep", "rt_sigprocmask", "sched_yield", "sigaltstack", "tgkill",
-};
+static const char *const always_allowed[] = {"exit", "exit_group", "rt_sigreturn"};
 
 unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi)
 {
@@ -57,6 +55,21 @@ unsigned int dg_syscalls_count(const struct dg_syscalls *s, enum dg_abi abi)
 	for (unsigned int nr = 0; nr < DG_MAX_SYSCALL; nr++)
 		n += s->seen[abi][nr] != 0;
 	return n;
+}
+
+bool dg_syscalls_seen(const struct dg_syscalls *s, const char *name)
+{
+	for (int abi = 0; abi < DG_ABI_COUNT; abi++) {
+		int nr = seccomp_syscall_resolve_name_arch(dg_abi_arch(abi), name);
+
+		if (nr < 0)
+			continue;
+		/* x32 numbers are recorded without the x32 bit. */
+		nr &= ~DG_X32_SYSCALL_BIT;
+		if (nr < DG_MAX_SYSCALL && s->seen[abi][nr])
+			return true;
+	}
+	return false;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -110,11 +123,26 @@ static int push_list(char ***v, size_t *count, size_t *cap, const char *const *l
 	return 0;
 }
 
+struct name_vec {
+	char **v;
+	size_t count, cap;
+};
+
+/* dg_runtime_baseline_each() callback: a baseline's name, if this libseccomp knows it. */
+static int push_baseline_name(void *ctx, const char *name)
+{
+	struct name_vec *nv = ctx;
+
+	return push_list(&nv->v, &nv->count, &nv->cap, &name, 1);
+}
+
 /*
- * Collect the recorded names of all ABIs, plus the lists `flags` asks for,
- * sorted and deduplicated, into *names.
+ * Collect the recorded names of all ABIs, the always allowed ones and those
+ * of the runtime baselines `baselines` (DG_BASELINE_*), sorted and
+ * deduplicated, into *names.
  */
-static int collect_names(const struct dg_syscalls *s, unsigned int flags, char ***names, size_t *n)
+static int collect_names(const struct dg_syscalls *s, unsigned int baselines, char ***names,
+			 size_t *n)
 {
 	size_t cap = 0, count = 0, out = 0;
 	char **v = NULL;
@@ -150,8 +178,14 @@ static int collect_names(const struct dg_syscalls *s, unsigned int flags, char *
 		}
 	}
 	rc = push_list(&v, &count, &cap, always_allowed, ARRAY_SIZE(always_allowed));
-	if (!rc && (flags & DG_LEARNED_RUNTIME_TAIL))
-		rc = push_list(&v, &count, &cap, runtime_tail, ARRAY_SIZE(runtime_tail));
+	if (!rc && baselines) {
+		struct name_vec nv = {v, count, cap};
+
+		rc = dg_runtime_baseline_each(baselines, push_baseline_name, &nv);
+		v = nv.v;
+		count = nv.count;
+		cap = nv.cap;
+	}
 	if (rc) {
 		free_names(v, count);
 		return rc;
@@ -169,7 +203,7 @@ static int collect_names(const struct dg_syscalls *s, unsigned int flags, char *
 	return 0;
 }
 
-int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
+int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int baselines,
 			     struct dg_profile **out)
 {
 	_cleanup_(dg_profile_freep) struct dg_profile *p = NULL;
@@ -194,7 +228,7 @@ int dg_profile_from_syscalls(const struct dg_syscalls *s, unsigned int flags,
 	if (rc)
 		return rc;
 
-	rc = collect_names(s, flags, &names, &n_names);
+	rc = collect_names(s, baselines, &names, &n_names);
 	if (rc)
 		return rc;
 	if (n_names)

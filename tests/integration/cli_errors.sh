@@ -24,6 +24,11 @@ expect 2 'unrecognized option' "unknown flag" "$DG" learn --frob -o x -- true
 expect 2 '-o FILE is required' "learn without -o" "$DG" learn -- true
 expect 2 'either a command' "learn without a command" "$DG" learn -o "$TMP/x.json"
 expect 2 'duration wants a positive' "bad --duration" "$DG" learn -o x --duration abc -- true
+# The docker CLI starts no container of its own: learn says how to learn the
+# container (--next) instead of writing a profile of the CLI.
+expect 2 'docker runs its containers under a daemon.*--next PATTERN' "learn -- docker run" \
+	"$DG" learn -o "$TMP/docker.json" -- docker run --rm busybox true
+check "learn -- docker run: no profile" [ ! -e "$TMP/docker.json" ]
 expect 125 'cannot create a file in /nonexistent' "output dir missing" \
 	"$DG" learn -o /nonexistent/p.json -- true
 check "no file in a missing dir" [ ! -e /nonexistent/p.json ]

@@ -6,15 +6,35 @@
 require_root
 
 # The workload's first and only action is getcpu: the profile must be exactly
-# execve (the exec itself), getcpu and exit_group, plus rt_sigreturn (always
-# allowed, see generator/learned.c).
+# execve (the exec itself), getcpu and exit_group, plus exit and rt_sigreturn
+# (always allowed, see generator/learned.c); a plain command gets no runtime
+# baseline unless asked.
 "$DG" learn -q -o "$TMP/first.json" -- "$WORKLOADS/first_syscall"
 names=$(jq -c '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]]' "$TMP/first.json")
 check "first syscall recorded, nothing else: $names" \
-	[ "$names" = '["execve","exit_group","getcpu","rt_sigreturn"]' ]
-check "the profile's comment names the command and the kernel" jq -e --arg k "$(uname -r)" \
-	'.comment | test("^learned by driftguard [0-9.]+ from `.*/first_syscall`, [0-9T:-]+Z, kernel ") and endswith($k)' \
-	"$TMP/first.json"
+	[ "$names" = '["execve","exit","exit_group","getcpu","rt_sigreturn"]' ]
+check "the profile's comment names the command, the kernel and the baselines" jq -e --arg k "$(uname -r)" \
+	'.comment | test("^learned by driftguard [0-9.]+ from `.*/first_syscall`, [0-9T:-]+Z, kernel ") and
+	endswith($k + "; runtime baselines: none")' "$TMP/first.json"
+# Asked for, a plain command gets a runtime's baseline too, and the comment says which.
+"$DG" learn -q --runtime-baseline crun -o "$TMP/first-crun.json" -- "$WORKLOADS/first_syscall"
+check "--runtime-baseline crun: crun's setresuid is allowed" profile_has "$TMP/first-crun.json" setresuid
+check "--runtime-baseline crun: the comment names crun's files and version" jq -e \
+	'.comment | test("; runtime baselines: crun, crun-nnp \\(crun [0-9.]+\\)$")' "$TMP/first-crun.json"
+# --format spo|k8s: the exporter `convert` uses (generator/profile_export.c).
+"$DG" learn -q --format spo -o "$TMP/first-spo.yaml" -- "$WORKLOADS/first_syscall"
+check "--format spo: a SeccompProfile named after the file" bash -c \
+	"grep -qx 'kind: SeccompProfile' '$TMP/first-spo.yaml' && grep -q 'name: first-spo' '$TMP/first-spo.yaml'"
+check "--format spo: it allows getcpu" grep -qE '^ *- getcpu$' "$TMP/first-spo.yaml"
+"$DG" learn -q --format k8s -o "$TMP/first-k8s" -- "$WORKLOADS/first_syscall"
+check "--format k8s: the profile (FILE.json) allows getcpu" profile_has "$TMP/first-k8s.json" getcpu
+check "--format k8s: the pod snippet (FILE.yaml) names it" \
+	grep -q 'localhostProfile: driftguard/first-k8s.json' "$TMP/first-k8s.yaml"
+set +e
+err=$("$DG" learn --format k8s -o - -- true 2>&1)
+rc=$?
+set -e
+check "--format k8s -o -: usage error ($rc: $err)" [ "$rc" -eq 2 ]
 check "profile is OCI: default ERRNO/EPERM, x86_64" jq -e '.defaultAction == "SCMP_ACT_ERRNO" and
 	.defaultErrnoRet == 1 and .architectures == ["SCMP_ARCH_X86_64"]' "$TMP/first.json"
 check "clone3 answers ENOSYS when unrecorded" jq -e '[.syscalls[] | select(.action ==

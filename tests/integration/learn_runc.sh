@@ -50,4 +50,22 @@ id=$(new_id variant-free)
 out=$(runc run -b "$TMP/baseline" "$id" 2>&1 || true)
 check "the same syscall works without the profile ($out)" [ "$out" = "getcpu: ok" ]
 
+# The runtime fails before the container's process runs (a bind mount of a
+# missing source): nothing of the workload was recorded, so no profile, not
+# even FILE.partial, a non-zero exit and the reason.
+make_bundle "$TMP/broken" true
+jq '.mounts += [{"destination": "/mnt", "type": "bind", "source": "/nonexistent/dg-src",
+	"options": ["rbind"]}]' "$TMP/broken/config.json" >"$TMP/broken.json"
+mv "$TMP/broken.json" "$TMP/broken/config.json"
+id=$(new_id broken)
+set +e
+err=$("$DG" learn -o "$TMP/broken-profile.json" -- runc run -b "$TMP/broken" "$id" 2>&1)
+rc=$?
+set -e
+check "runtime fails first: non-zero exit ($rc)" [ "$rc" -ne 0 ]
+check "runtime fails first: says nothing was recorded and why ($err)" \
+	grep -q "runc exited with status [0-9]*: nothing of the workload was recorded: the runtime failed before it started" <<<"$err"
+check "runtime fails first: no profile, no .partial" \
+	bash -c "[ ! -e '$TMP/broken-profile.json' ] && [ ! -e '$TMP/broken-profile.json.partial' ]"
+
 finish

@@ -37,19 +37,38 @@ out1=$("$DG" learn -q -o "$TMP/learned.json" -- runc run -b "$TMP/b" "$id") ||
 	fail "learning under runc (noNewPrivileges true) failed"
 check "the learned profile names its source" \
 	bash -c "jq -e '.comment | test(\"runc\")' '$TMP/learned.json' >/dev/null"
+check "the learned profile names the baselines it has (default all)" jq -e '.comment |
+	test("; runtime baselines: runc, runc-nnp \\(runc [^)]+\\), crun, crun-nnp \\(crun [^)]+\\)$")' \
+	"$TMP/learned.json"
+# The same without the baselines: what the runc run alone saw.
+id=$(new_id learn-bare)
+bare_out=$("$DG" learn -q --runtime-baseline none -o "$TMP/bare.json" -- runc run -b "$TMP/b" "$id") ||
+	fail "learning under runc with --runtime-baseline none failed"
+check "--runtime-baseline none: the same output ($bare_out)" [ "$out1" = "$bare_out" ]
+check "--runtime-baseline none: the comment says so" \
+	jq -e '.comment | endswith("; runtime baselines: none")' "$TMP/bare.json"
+check "--runtime-baseline none: exit is allowed all the same" profile_has "$TMP/bare.json" exit
 
-# TARGET: runtime, noNewPrivileges, its baseline, whether the learned profile alone fails there
-for target in "runc false runc.json fails" "crun true crun-nnp.json -" "crun false crun.json fails"; do
+# TARGET: runtime, noNewPrivileges, its baseline, whether the bare profile alone fails there
+for target in "runc true runc-nnp.json -" "runc false runc.json fails" "crun true crun-nnp.json -" \
+	"crun false crun.json fails"; do
 	read -r rt nnp base alone <<<"$target"
+	set +e
+	out2=$(run_with "$rt" "$nnp" "$TMP/learned.json")
+	rc=$?
+	set -e
+	check "$rt, noNewPrivileges $nnp: the profile learn wrote starts (rc $rc; $(head -c 200 "$TMP/err"))" \
+		[ "$rc" -eq 0 ]
+	check "$rt, noNewPrivileges $nnp: learn's profile, the same output ($out2)" [ "$out1" = "$out2" ]
 	if [ "$alone" = fails ]; then
 		set +e
-		run_with "$rt" "$nnp" "$TMP/learned.json" >/dev/null
+		run_with "$rt" "$nnp" "$TMP/bare.json" >/dev/null
 		rc=$?
 		set -e
 		check "$rt, noNewPrivileges $nnp: the runc-learned profile alone does not start (rc $rc)" \
 			[ "$rc" -ne 0 ]
 	fi
-	"$DG" merge -o "$TMP/portable-$rt-$nnp.json" "$TMP/learned.json" "$BASELINES/$base" 2>/dev/null
+	"$DG" merge -o "$TMP/portable-$rt-$nnp.json" "$TMP/bare.json" "$BASELINES/$base" 2>/dev/null
 	set +e
 	out2=$(run_with "$rt" "$nnp" "$TMP/portable-$rt-$nnp.json")
 	rc=$?

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Recorded syscall bytes -> profile: names per ABI from libseccomp, the
- * architectures actually used, the ENOSYS fallbacks, and the runtime tail.
+ * architectures actually used, the ENOSYS fallbacks, what is always allowed
+ * and the runtime baselines.
  * x32 cannot be exercised on a real kernel here (Debian kernels lack
  * CONFIG_X86_X32_ABI), so its naming is tested through the generator.
  */
@@ -9,7 +10,9 @@
 
 #include <errno.h>
 
+#include "common/errors.h"
 #include "generator/learned.h"
+#include "generator/runtime_baselines.h"
 
 static struct dg_syscalls *new_set(void)
 {
@@ -122,7 +125,7 @@ static void test_enosys_for_unrecorded_fallbacks_only(void **state)
 	free(s);
 }
 
-static void test_always_and_runtime_tail(void **state)
+static void test_always_and_runtime_baselines(void **state)
 {
 	struct dg_syscalls *s = new_set();
 	struct dg_profile *p = NULL;
@@ -131,12 +134,65 @@ static void test_always_and_runtime_tail(void **state)
 	s->seen[DG_ABI_X86_64][59] = 1;
 	assert_int_equal(dg_profile_from_syscalls(s, 0, &p), 0);
 	assert_true(rule_has(allow_rule(p), "rt_sigreturn"));
+	assert_true(rule_has(allow_rule(p), "exit"));
+	assert_true(rule_has(allow_rule(p), "exit_group"));
 	assert_false(rule_has(allow_rule(p), "futex"));
 	dg_profile_free(p);
-	assert_int_equal(dg_profile_from_syscalls(s, DG_LEARNED_RUNTIME_TAIL, &p), 0);
+	/* runc (Go): its scheduler's syscalls; without noNewPrivileges, its privilege drop */
+	assert_int_equal(dg_profile_from_syscalls(s, DG_BASELINE_RUNC, &p), 0);
 	assert_true(rule_has(allow_rule(p), "futex"));
 	assert_true(rule_has(allow_rule(p), "sched_yield"));
+	assert_true(rule_has(allow_rule(p), "setuid"));
+	assert_false(rule_has(allow_rule(p), "setresuid"));
 	dg_profile_free(p);
+	/* crun without noNewPrivileges: setresgid/setresuid */
+	assert_int_equal(dg_profile_from_syscalls(s, DG_BASELINE_CRUN, &p), 0);
+	assert_true(rule_has(allow_rule(p), "setresuid"));
+	assert_true(rule_has(allow_rule(p), "setresgid"));
+	assert_false(rule_has(allow_rule(p), "setgroups"));
+	dg_profile_free(p);
+	assert_int_equal(dg_profile_from_syscalls(s, DG_BASELINE_ALL, &p), 0);
+	assert_true(rule_has(allow_rule(p), "setresuid"));
+	assert_true(rule_has(allow_rule(p), "setgroups"));
+	dg_profile_free(p);
+	free(s);
+}
+
+static void test_baseline_names_and_descriptions(void **state)
+{
+	unsigned int which = 99;
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(dg_runtime_baseline_parse("all", &which), 0);
+	assert_int_equal(which, DG_BASELINE_ALL);
+	assert_int_equal(dg_runtime_baseline_parse("none", &which), 0);
+	assert_int_equal(which, 0);
+	assert_int_equal(dg_runtime_baseline_parse("crun", &which), 0);
+	assert_int_equal(which, DG_BASELINE_CRUN);
+	assert_int_equal(dg_runtime_baseline_parse("youki", &which), -EINVAL);
+	assert_non_null(strstr(dg_errmsg(), "all, runc, crun or none"));
+	dg_runtime_baseline_describe(0, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+	dg_runtime_baseline_describe(DG_BASELINE_ALL, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "runc, runc-nnp (runc "));
+	assert_non_null(strstr(buf, "), crun, crun-nnp (crun "));
+	dg_runtime_baseline_describe(DG_BASELINE_CRUN, buf, sizeof(buf));
+	assert_null(strstr(buf, "runc"));
+}
+
+static void test_seen_by_name_on_any_abi(void **state)
+{
+	struct dg_syscalls *s = new_set();
+
+	(void)state;
+	assert_false(dg_syscalls_seen(s, "execve"));
+	s->seen[DG_ABI_I386][11] = 1; /* i386 execve */
+	assert_true(dg_syscalls_seen(s, "execve"));
+	assert_false(dg_syscalls_seen(s, "execveat"));
+	s->seen[DG_ABI_X32][545] = 1; /* x32 execveat, recorded without the x32 bit */
+	assert_true(dg_syscalls_seen(s, "execveat"));
+	assert_false(dg_syscalls_seen(s, "no_such_syscall"));
 	free(s);
 }
 
@@ -164,7 +220,9 @@ int main(void)
 		cmocka_unit_test(test_x32_named_and_listed),
 		cmocka_unit_test(test_names_sorted_unique_across_abis),
 		cmocka_unit_test(test_enosys_for_unrecorded_fallbacks_only),
-		cmocka_unit_test(test_always_and_runtime_tail),
+		cmocka_unit_test(test_always_and_runtime_baselines),
+		cmocka_unit_test(test_baseline_names_and_descriptions),
+		cmocka_unit_test(test_seen_by_name_on_any_abi),
 		cmocka_unit_test(test_unnamed_number_is_not_invented),
 	};
 
