@@ -80,8 +80,8 @@ static void on_hup(int sig)
  * goes on reading events, signals and containers.
  */
 #define TAIL_WAIT_NS (5 * 1000 * 1000ULL)
-/* Events read per turn of the loop, so that a flood still lets it turn. */
-#define EVENTS_PER_TURN 128
+/* How long a turn of the loop reads events, so that a flood still lets it turn. */
+#define EVENTS_MS_PER_TURN 20
 
 /* Whether the tail ends with the event's own syscall still in progress. */
 static bool tail_in_progress(json_t *tail, const struct dg_exec_event *ev)
@@ -165,8 +165,16 @@ static bool try_write(void *ctx, const struct dg_exec_event *ev, const char *rul
 	char why[256] = "", failed[256] = "";
 	json_t *tail = NULL, *line;
 
-	if (st->flight && dg_flight_watch_tail(st->flight, ev->cgroup_id, ev->time_ns,
-					       st->o->event_syscalls, &tail, why, sizeof(why))) {
+	/*
+	 * Stopping: what is left in the ring is written at once, without the
+	 * tails (reading each container's ring would hold the exit up by
+	 * seconds after a flood).
+	 */
+	if (st->flight && stop)
+		snprintf(failed, sizeof(failed), "enforce was stopping: the tail was not read");
+	else if (st->flight &&
+		 dg_flight_watch_tail(st->flight, ev->cgroup_id, ev->time_ns, st->o->event_syscalls,
+				      &tail, why, sizeof(why))) {
 		snprintf(failed, sizeof(failed), "%s", dg_errmsg());
 		dg_err_clear();
 	} else if (!last_try && tail && tail_in_progress(tail, ev)) {
@@ -509,11 +517,11 @@ int enforce_run(const struct enforce_opts *o)
 			break;
 		}
 		/*
-		 * A bounded number per turn: under a flood of blocked execs the
+		 * For a bounded time per turn: under a flood of blocked execs the
 		 * loop still turns every few ms, so stop, reload and new
 		 * containers are handled at once (tests/integration/enforce_flood.sh).
 		 */
-		rc = dg_enforcer_poll(enforcer, 0, EVENTS_PER_TURN);
+		rc = dg_enforcer_poll(enforcer, 0, EVENTS_MS_PER_TURN);
 		if (rc < 0 && rc != -EINTR)
 			break;
 		more = rc == 1;

@@ -27,7 +27,7 @@ struct dg_enforcer {
 	enum dg_backend backend;
 	dg_event_fn on_event;
 	void *ctx;
-	unsigned int budget, delivered; /* dg_enforcer_poll()'s max_events (0: none) */
+	uint64_t turn_end_ns; /* dg_enforcer_poll()'s max_ms, as a CLOCK_MONOTONIC time (0: none) */
 	/* Pinning (pinning.h): what the state map says, and the next policy's names. */
 	struct dg_pin_state state;
 	char next_path[sizeof(((struct dg_pin_state *)0)->rules_path)];
@@ -44,6 +44,14 @@ static int bpf_errno(int rc)
 	return rc < 0 ? -rc : (errno ? errno : EINVAL);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct dg_enforcer *e = ctx;
@@ -51,7 +59,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (size >= sizeof(struct dg_exec_event))
 		e->on_event(data, e->ctx);
 	/* An error stops libbpf's read after this record; the rest wait for the next call. */
-	if (e->budget && ++e->delivered >= e->budget)
+	if (e->turn_end_ns && now_ns() >= e->turn_end_ns)
 		return -EAGAIN;
 	return 0;
 }
@@ -394,14 +402,13 @@ void dg_enforcer_label_policy(struct dg_enforcer *e, const char *rules_path,
 		snprintf(e->next_names[i], sizeof(e->next_names[i]), "%s", names[i] ?: "?");
 }
 
-int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms, unsigned int max_events)
+int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms, unsigned int max_ms)
 {
 	int rc;
 
-	e->budget = max_events;
-	e->delivered = 0;
+	e->turn_end_ns = max_ms ? now_ns() + (uint64_t)max_ms * 1000000 : 0;
 	rc = ring_buffer__poll(e->rb, timeout_ms);
-	e->budget = 0;
+	e->turn_end_ns = 0;
 	if (rc == -EAGAIN)
 		return 1;
 	if (rc == -EINTR)

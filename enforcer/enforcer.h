@@ -52,11 +52,11 @@ int dg_enforcer_set_policy(struct dg_enforcer *e, const struct dg_policy_hdr *hd
 int dg_enforcer_container_cgroup(struct dg_enforcer *e, uint64_t cgroup_id, bool member);
 
 /*
- * Deliver pending events, at most max_events (0: all); waits up to
- * timeout_ms. 1 when max_events were delivered (more may be pending), 0 when
- * the ring was read to its end, -EINTR on a signal.
+ * Deliver pending events for at most max_ms (0: until the ring is empty);
+ * waits up to timeout_ms for the first. 1 when the time was up (more may be
+ * pending), 0 when the ring was read to its end, -EINTR on a signal.
  */
-int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms, unsigned int max_events);
+int dg_enforcer_poll(struct dg_enforcer *e, int timeout_ms, unsigned int max_ms);
 
 /* Readable (poll(2)) when events are pending, to wait on it with other fds. */
 int dg_enforcer_fd(const struct dg_enforcer *e);

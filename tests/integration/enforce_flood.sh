@@ -58,7 +58,7 @@ sleep 1
 after=$(wc -l <"$TMP/events.json")
 rate=$((after - before))
 echo "# flood: $rate events/s written"
-check "the flood is running (>= 500 blocks/s: $rate)" [ "$rate" -ge 500 ]
+check "the flood is running (>= 200 blocks/s: $rate)" [ "$rate" -ge 200 ]
 
 # Reloads: from SIGHUP (driftguard reload) to the log line that says applied.
 : >"$TMP/reload.ms"
