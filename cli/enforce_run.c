@@ -251,7 +251,7 @@ int enforce_run(const struct enforce_opts *o)
 	struct sigaction stop_sa = {.sa_handler = on_stop}, hup_sa = {.sa_handler = on_hup};
 	struct dg_enforcer_stats stats;
 	time_t last_refresh = 0;
-	char why[512];
+	char why[1024];
 	int rc;
 
 	/* The rules first: a bad file must fail before anything is loaded. */

@@ -10,6 +10,24 @@
 /* Names of the bits of enum dg_origin and enum dg_kind: bit i is names[i]. */
 static const char *const origin_names[] = {"upper", "memfd", "off-rootfs", "image"};
 static const char *const kind_names[] = {"binary", "script", "mapping"};
+/*
+ * enum dg_hook: the kernel hook that decided. "backend" stays "lsm" or
+ * "signal" (what a block does); "hook" says which flavour of the signal
+ * backend ran and where in the exec the decision was made.
+ */
+static const char *const hook_names[] = {
+	[DG_HOOK_LSM_BPRM] = "lsm/bprm_check_security",
+	[DG_HOOK_LSM_MMAP] = "lsm/mmap_file",
+	[DG_HOOK_FENTRY_BPRM] = "fentry/security_bprm_check",
+	[DG_HOOK_FENTRY_MMAP] = "fentry/security_mmap_file",
+	[DG_HOOK_EXEC] = "tp_btf/sched_process_exec",
+	[DG_HOOK_OPEN] = "tracepoint/syscalls/sys_exit_open",
+};
+
+static const char *hook_name(unsigned int hook)
+{
+	return hook < ARRAY_SIZE(hook_names) && hook_names[hook] ? hook_names[hook] : "unknown";
+}
 
 /* The name of the lowest bit set in `mask`; "unknown" when none of them is. */
 static const char *bit_name(const char *const *names, size_t n, unsigned int mask)
@@ -68,14 +86,15 @@ json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identit
 	format_time((long long)ev->time_ns + mono_to_real_ns, when, sizeof(when));
 	snprintf(reason, sizeof(reason), "%s %s", origin, kind);
 	return json_pack("{s:s, s:o, s:I, s:I, s:I, s:s, s:s, s:b, s:b, s:b, s:o, s:s, s:s, s:s, "
-			 "s:s, s:s}",
+			 "s:s, s:s, s:s}",
 			 "time", when, "container", container, "cgroup_id",
 			 (json_int_t)ev->cgroup_id, "pid", (json_int_t)ev->pid, "tid",
 			 (json_int_t)ev->tid, "comm", ev->comm, "path", ev->path, "path_complete",
 			 ev->path_full, "fupper_layer", ev->fupper, "eupper_layer", ev->eupper,
 			 "origin", origin_list(ev->origin), "kind", kind, "reason", reason, "rule",
 			 rule, "action", ev->action == DG_VERDICT_BLOCK ? "block" : "audit",
-			 "backend", ev->backend == DG_BACKEND_LSM ? "lsm" : "signal");
+			 "backend", ev->backend == DG_BACKEND_LSM ? "lsm" : "signal", "hook",
+			 hook_name(ev->hook));
 }
 
 void dg_event_set_syscalls(json_t *line, json_t *tail, const char *unavailable)
