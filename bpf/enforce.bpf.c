@@ -63,7 +63,8 @@ volatile __u64 n_audited;
  * What the first file of an exec chain (the one execve named) was, and the
  * decision on a script, which waits for its interpreter's check: only then
  * is the binary that will run (eupper_layer) known. No instruction of
- * either runs in between, and a block there still fails the execve.
+ * either runs in between, and a block there still fails the execve (lsm) or
+ * kills the process before the new program runs (signal, fentry).
  */
 struct exec_state {
 	__u8 origin;
