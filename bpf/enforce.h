@@ -113,6 +113,7 @@ enum dg_hook {
 	DG_HOOK_FENTRY_MMAP = 4, /* fentry/security_mmap_file */
 	DG_HOOK_EXEC = 5,	 /* signal, tracepoint flavour: tp_btf/sched_process_exec */
 	DG_HOOK_OPEN = 6,	 /* a script, at its interpreter's open (syscalls tracepoints) */
+	DG_HOOK_MMAP = 7,	 /* tracepoint flavour: mmap(PROT_EXEC) of a file, at its syscall */
 };
 
 struct dg_exec_event {

@@ -85,7 +85,7 @@ int cmd_probe(int argc, char **argv)
 	else if (p.tp_btf.ok)
 		printf("  enforce  signal, tracepoint flavour (fentry: %s; tp_btf/sched_process_exec "
 		       "+ SIGKILL: the drifted program is killed before its first instruction, a "
-		       "script when its interpreter opens it, executable mappings are not seen); "
+		       "script when its interpreter opens it, a mapping at its mmap syscall); "
 		       "for blocking, enable BPF-LSM\n",
 		       p.fentry_prog.detail);
 	else

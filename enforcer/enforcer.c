@@ -99,8 +99,8 @@ static const char *const signal_fentry_why =
 	"but the exec itself succeeds)";
 static const char *const signal_tracepoint_why =
 	"signal, tracepoint flavour (tp_btf/sched_process_exec + SIGKILL: the final binary "
-	"and its ELF loader are judged before their first instruction, a script when its "
-	"interpreter opens it; other executable mappings are not seen)";
+	"and its ELF loader are judged before their first instruction, executable mappings "
+	"at their mmap syscall, a script when its interpreter opens it)";
 
 static int choose_backend(enum dg_backend_choice choice, enum flavour *out, char *why,
 			  size_t why_len)
@@ -147,10 +147,11 @@ static void select_programs(struct enforce_bpf *skel, enum flavour f)
 	struct bpf_program *lsm[] = {skel->progs.dg_bprm_check, skel->progs.dg_mmap_file};
 	struct bpf_program *fentry[] = {skel->progs.dg_bprm_check_fentry,
 					skel->progs.dg_mmap_file_fentry};
-	struct bpf_program *tp[] = {skel->progs.dg_exec_signal,	       skel->progs.dg_script_openat,
-				    skel->progs.dg_script_open,	       skel->progs.dg_script_openat2,
-				    skel->progs.dg_script_enter_openat, skel->progs.dg_script_enter_open,
-				    skel->progs.dg_script_enter_openat2};
+	struct bpf_program *tp[] = {
+		skel->progs.dg_exec_signal,	     skel->progs.dg_script_openat,
+		skel->progs.dg_script_open,	     skel->progs.dg_script_openat2,
+		skel->progs.dg_script_enter_openat,  skel->progs.dg_script_enter_open,
+		skel->progs.dg_script_enter_openat2, skel->progs.dg_mmap_enter};
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, skel->obj) bpf_program__set_autoload(prog, false);

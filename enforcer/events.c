@@ -22,6 +22,7 @@ static const char *const hook_names[] = {
 	[DG_HOOK_FENTRY_MMAP] = "fentry/security_mmap_file",
 	[DG_HOOK_EXEC] = "tp_btf/sched_process_exec",
 	[DG_HOOK_OPEN] = "tracepoint/syscalls/sys_exit_open",
+	[DG_HOOK_MMAP] = "tracepoint/syscalls/sys_enter_mmap",
 };
 
 static const char *hook_name(unsigned int hook)

@@ -16,9 +16,12 @@
  *  - The pending script survives up to MAX_REEXECS further execs of the
  *    process: `#!/usr/bin/env sh` runs env, which execs sh, which opens it.
  *
- * What this flavour cannot see (README.md, the backends table): executable
- * mappings other than the loader (LD_PRELOAD, ld.so /tmp/x), and a script
- * an interpreter opens under another path than the one execve got.
+ *  - mmap(PROT_EXEC) of a file at its syscall's entry (LD_PRELOAD, ld.so X):
+ *    mmap_file(), as the other flavour, with the file from the fd table.
+ *
+ * What this flavour cannot see (README.md, the backends table): a script an
+ * interpreter opens under another path than the one execve got, mappings
+ * made by the 32-bit compat mmap2, and (as everywhere) mprotect(PROT_EXEC).
  *
  * Included once, by enforce.bpf.c, after its emit() and refuse().
  */
@@ -28,6 +31,7 @@
 #define AT_BASE 7     /* auxv: where the ELF loader is mapped, 0 without one */
 #define AUXV_PAIRS 24 /* AT_BASE comes early in create_elf_tables' vector */
 #define MAX_REEXECS 4 /* env, nice, chrt... then the interpreter */
+#define MAP_ANONYMOUS 0x20
 
 /* A script waiting for its interpreter's open; keyed by pid (thread group). */
 struct pending_script {
@@ -66,6 +70,17 @@ static __always_inline void remember_script(struct linux_binprm *bprm, __u32 pid
 	bpf_map_update_elem(&pending_scripts, &pid, p, BPF_ANY);
 }
 
+/* A file of the task's fd table; NULL if none. */
+static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd), *file = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(task, files, fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xffff]);
+	return file;
+}
+
 /* The file mapped at addr, found by bpf_find_vma's callback. */
 static long vma_file(struct task_struct *task, struct vm_area_struct *vma, void *out)
 {
@@ -82,32 +97,41 @@ struct {
 } loader_view SEC(".maps");
 
 /*
- * A mapping of an overlayfs file holds the file of the layer below (since
- * 6.8 a backing_file, whose f_path is the layer's, on an internal mount,
- * and user_path the overlay's), which is neither upper nor on the
- * container's root as such. decide() reads a file's f_path and f_inode
- * only, so it is given a copy holding the user's path and that path's
- * inode (the overlay's). A file on a mount of the task's namespace is taken
- * as it is. NULL: a layer's file whose overlay path is not kept (before
- * 6.8 f_path is the overlay's: on such a mount, taken as it is).
+ * A mapping of an overlayfs file holds the file of the layer below, which is
+ * neither upper nor on the container's root as such: since 6.8 a
+ * backing_file, whose f_path is the layer's, on an internal mount, and
+ * user_path the overlay's; before, a file with the overlay's f_path and the
+ * layer's inode. decide() reads a file's f_path and f_inode only, so it is
+ * given a copy holding the user's path and that path's inode (the
+ * overlay's). Any other file is taken as it is. NULL: a file on a mount of
+ * no namespace of ours and no user path kept.
  */
 static __always_inline struct file *user_view(struct task_struct *task, struct file *file)
 {
 	struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
 	struct mount *m = container_of(mnt, struct mount, mnt);
 	struct backing_file *bf = (void *)file;
+	struct path user = {};
+	struct inode *inode;
 	struct file *view;
-	struct path user;
 	__u32 zero = 0;
 
-	if (BPF_CORE_READ(m, mnt_ns) == BPF_CORE_READ(task, nsproxy, mnt_ns))
+	if (BPF_CORE_READ(m, mnt_ns) == BPF_CORE_READ(task, nsproxy, mnt_ns)) {
+		bpf_core_read(&user, sizeof(user), &file->f_path);
+	} else {
+		if (!bpf_core_field_exists(struct backing_file, user_path))
+			return NULL;
+		bpf_core_read(&user, sizeof(user), &bf->user_path);
+	}
+	if (!user.dentry)
+		return NULL;
+	inode = BPF_CORE_READ(user.dentry, d_inode);
+	if (user.mnt == mnt && inode == BPF_CORE_READ(file, f_inode))
 		return file;
-	if (!bpf_core_field_exists(struct backing_file, user_path))
-		return NULL;
 	view = bpf_map_lookup_elem(&loader_view, &zero);
-	if (!view || bpf_core_read(&user, sizeof(user), &bf->user_path) || !user.dentry)
+	if (!view)
 		return NULL;
-	view->f_inode = BPF_CORE_READ(user.dentry, d_inode);
+	view->f_inode = inode;
 	__builtin_memcpy((void *)view + bpf_core_field_offset(struct file, f_path), &user,
 			 sizeof(user));
 	return view;
@@ -224,7 +248,7 @@ static __always_inline int script_opened(long fd)
 	__u32 pid = id >> 32;
 	struct pending_script *p;
 	struct scratch *s = NULL;
-	struct file **fds, *file = NULL;
+	struct file *file;
 	__u8 action;
 
 	p = bpf_map_lookup_elem(&pending_scripts, &pid);
@@ -233,8 +257,7 @@ static __always_inline int script_opened(long fd)
 	p->opener = 0;
 	if (fd < 0)
 		return 0; /* not opened: nothing of it can run; still pending */
-	fds = BPF_CORE_READ(task, files, fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xffff]);
+	file = fd_file(task, fd);
 	if (!file)
 		return 0;
 	bpf_map_delete_elem(&pending_scripts, &pid);
@@ -245,6 +268,23 @@ static __always_inline int script_opened(long fd)
 	/* The binary that runs is the interpreter. */
 	emit(&s->ev, BPF_CORE_READ(task, mm, exe_file), DG_HOOK_OPEN);
 	return refuse(action, DG_BACKEND_SIGNAL);
+}
+
+/*
+ * mmap(PROT_EXEC) of a file, as the syscall starts: LD_PRELOAD and ld.so X
+ * (what the dynamic loader maps, in user space). The mapping is made, but
+ * the SIGKILL of a block lands before the syscall returns: none of the
+ * library's code runs. The same body as the fentry and lsm mmap_file.
+ */
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int dg_mmap_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	unsigned long prot = ctx->args[2], flags = ctx->args[3];
+
+	if (!(prot & PROT_EXEC) || (flags & MAP_ANONYMOUS))
+		return 0;
+	return mmap_file(fd_file(bpf_get_current_task_btf(), (long)ctx->args[4]), prot,
+			 DG_BACKEND_SIGNAL, DG_HOOK_MMAP);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat")

@@ -87,11 +87,10 @@ out=$("$ov/upper/d/echo" host-ran 2>&1 || true)
 check "host processes are not in 'containers: all' ($out)" [ "$out" = host-ran ]
 
 # The catalogue of exec tricks (issue 10): each is killed before anything of
-# it runs, with one block event. The flavour of the signal backend says what
-# it can see: the tracepoint flavour (this kernel cannot attach fentry) does
-# not see executable mappings other than the ELF loader, which README's
-# backends table lists; those are skipped here, saying why, and the fentry
-# flavour must kill them (tests/vm/enforce_signal.sh runs it).
+# it runs, with one block event. This kernel cannot attach fentry, so this
+# is the tracepoint flavour (tests/vm/enforce_signal.sh runs the fentry
+# one); what it cannot see, README's backends table lists, and this test
+# says SKIP for, with the reason.
 if grep -q "^driftguard: backend: signal, fentry flavour" "$TMP/enforce.log"; then
 	flavour=fentry
 else
@@ -132,14 +131,15 @@ trick "script named like a library (libc.so.6)" "mkdir -p /w && $script >/w/libc
 	".kind == \"script\" and $up and .path == \"/w/libc.so.6\""
 trick "binary via execveat(fd, \"\", AT_EMPTY_PATH)" 'cp /bin/busybox /t6 && /bin/fd_exec /t6 echo trick-ran' \
 	".kind == \"binary\" and $up and .path == \"/t6\""
-if [ "$flavour" = fentry ]; then
-	trick "LD_PRELOAD of an upper library" 'cp /preload.so /t7.so && LD_PRELOAD=/t7.so /bin/hello_dyn' \
-		".kind == \"mapping\" and $up and .path == \"/t7.so\""
-	trick "ld.so of an upper program" "cp /bin/hello_dyn /t8 && $loader /t8 && echo trick-ran" \
-		".kind == \"mapping\" and $up and .path == \"/t8\""
-else
-	not_covered "LD_PRELOAD of an upper library" "executable mappings are seen by fentry/security_mmap_file only"
-	not_covered "ld.so of an upper program" "executable mappings are seen by fentry/security_mmap_file only"
+trick "LD_PRELOAD of an upper library" 'cp /preload.so /t7.so && LD_PRELOAD=/t7.so /bin/hello_dyn' \
+	".kind == \"mapping\" and $up and .path == \"/t7.so\""
+trick "ld.so of an upper program" "cp /bin/hello_dyn /t8 && $loader /t8 && echo trick-ran" \
+	".kind == \"mapping\" and $up and .path == \"/t8\""
+if [ "$flavour" = tracepoint ]; then
+	not_covered "a script its interpreter opens under another path than execve's" \
+		"a script is known by the path execve got until its interpreter opens it"
+	not_covered "mmap2(PROT_EXEC) of a 32-bit (compat) program" \
+		"the syscalls tracepoints see native mmap only"
 fi
 # Last of the tricks: from now on every dynamic program of this overlay
 # runs the replaced loader, so the upper layer's copy is removed after it.
