@@ -102,9 +102,15 @@ static const char *const signal_tracepoint_why =
 	"and its ELF loader are judged before their first instruction, executable mappings "
 	"at their mmap syscall, a script when its interpreter opens it)";
 
+/*
+ * DG_SIGNAL_FLAVOUR=fentry|tracepoint picks the signal backend's flavour
+ * (tests run the tracepoint flavour where fentry works, as DG_CAPS_BACKEND
+ * does for capability learning); unset, the probe decides.
+ */
 static int choose_backend(enum dg_backend_choice choice, enum flavour *out, char *why,
 			  size_t why_len)
 {
+	const char *want = getenv("DG_SIGNAL_FLAVOUR");
 	struct dg_probe p;
 
 	dg_probe_run(&p);
@@ -131,6 +137,20 @@ static int choose_backend(enum dg_backend_choice choice, enum flavour *out, char
 	else
 		snprintf(why, why_len, "because BPF-LSM cannot enforce here (%s)",
 			 p.lsm_prog.ok ? p.lsm_list.detail : p.lsm_prog.detail);
+	if (want && want[0]) {
+		if (strcmp(want, "tracepoint") && strcmp(want, "fentry"))
+			return dg_err(EINVAL, "DG_SIGNAL_FLAVOUR is fentry or tracepoint, not \"%s\"",
+				      want);
+		if (!strcmp(want, "fentry") && !p.fentry_prog.ok)
+			return dg_err(ENOTSUP, "DG_SIGNAL_FLAVOUR=fentry, but %s",
+				      p.fentry_prog.detail);
+		if (!strcmp(want, "tracepoint") && !p.tp_btf.ok)
+			return dg_err(ENOTSUP, "DG_SIGNAL_FLAVOUR=tracepoint, but %s",
+				      p.tp_btf.detail);
+		snprintf(why + strlen(why), why_len - strlen(why), "; DG_SIGNAL_FLAVOUR=%s", want);
+		*out = strcmp(want, "fentry") ? FLAVOUR_TRACEPOINT : FLAVOUR_FENTRY;
+		return 0;
+	}
 	if (p.fentry_prog.ok) {
 		*out = FLAVOUR_FENTRY;
 		return 0;

@@ -7,9 +7,10 @@
 # (unshare -m, an overlay over a busybox image, chroot), every exec trick of
 # issue 10 must be killed (SIGKILL: status 137) before anything of it runs,
 # with exactly one event saying signal and its fentry hook; image programs,
-# their loader and libraries run with no event. The development kernel
-# cannot attach fentry: tests/integration/enforce_signal.sh covers the
-# tracepoint flavour there.
+# their loader and libraries run with no event. Then the same with the
+# tracepoint flavour (DG_SIGNAL_FLAVOUR=tracepoint; what the development
+# kernel runs, where tests/integration/enforce_signal.sh covers it), which
+# must block the same tricks from its own hooks.
 set -euo pipefail
 DG=${DG:?} WORKLOADS=${WORKLOADS:?}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,6 +39,9 @@ ok() { echo "ok - \$*"; }
 bad() { echo "not ok - \$*"; fails=\$((fails + 1)); }
 W=$WORKLOADS EV=/tmp/ev.json
 mkdir -p /sys/fs/cgroup /run && mount -t cgroup2 none /sys/fs/cgroup
+# What a runtime gives a container, and a script run from an fd needs:
+# its interpreter opens /dev/fd/N.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 
 L=/tmp/lower
 mkdir -p \$L/bin \$L/usr/bin \$L/dev \$L/proc \$L/tmp /tmp/upper /tmp/ovlwork /tmp/merged
@@ -63,10 +67,10 @@ start() {
 		kill -0 \$dgpid 2>/dev/null || break
 		sleep 0.1
 	done
-	if grep -q 'backend: signal, fentry flavour' /tmp/dg.log && grep -qE 'enforcing|auditing' /tmp/dg.log; then
+	if grep -q "backend: signal, \$flavour flavour" /tmp/dg.log && grep -qE 'enforcing|auditing' /tmp/dg.log; then
 		ok "driftguard enforce \$* started: \$(grep backend: /tmp/dg.log)"
 	else
-		bad "driftguard enforce \$* did not start with the fentry flavour"
+		bad "driftguard enforce \$* did not start with the \$flavour flavour"
 		cat /tmp/dg.log
 		$DG probe
 		exit 1
@@ -105,11 +109,27 @@ expect_killed() {
 	esac
 }
 B='.action == "block" and .backend == "signal" and .rule == "no-drift"'
-bprm='.hook == "fentry/security_bprm_check"'
-mmap='.hook == "fentry/security_mmap_file"'
 up='(.origin | index("upper") != null)'
 S='printf "#!/bin/sh\\necho script ran\\n"'
 
+# Each flavour on a fresh upper layer (the last trick replaces the loader):
+# the fentry one, chosen by the probe; the tracepoint one, asked for.
+for flavour in fentry tracepoint; do
+echo "# the signal backend's \$flavour flavour"
+if [ \$flavour = fentry ]; then
+	unset DG_SIGNAL_FLAVOUR
+	bprm='.hook == "fentry/security_bprm_check"'
+	scr=\$bprm
+	mmap='.hook == "fentry/security_mmap_file"'
+	ldr=\$mmap
+else
+	export DG_SIGNAL_FLAVOUR=tracepoint
+	bprm='.hook == "tp_btf/sched_process_exec"'
+	ldr=\$bprm
+	scr='.hook == "tracepoint/syscalls/sys_exit_open"'
+	mmap='.hook == "tracepoint/syscalls/sys_enter_mmap"'
+fi
+rm -rf /tmp/upper /tmp/ovlwork && mkdir -p /tmp/upper /tmp/ovlwork
 start
 
 out=\$(ctr '/bin/hello_dyn; ls / >/dev/null; $loader /bin/hello_dyn; echo rc=\$?')
@@ -122,31 +142,31 @@ expect_event "upper binary" "\$B and \$bprm"' and .kind == "binary" and '"\$up"'
 
 out=\$(ctr "\$S >/x.sh && chmod +x /x.sh && /x.sh; echo rc=\\\$?")
 expect_killed "upper script by path" "\$out"
-expect_event "upper script by path" "\$B and \$bprm"' and .kind == "script" and '"\$up"' and .fupper_layer and .path == "/x.sh"'
+expect_event "upper script by path" "\$B and \$scr"' and .kind == "script" and '"\$up"' and .fupper_layer and .path == "/x.sh"'
 
 out=\$(ctr "\$S >/x2.sh && chmod +x /x2.sh && exec 3</x2.sh && /proc/self/fd/3; echo rc=\\\$?")
 expect_killed "script via /proc/self/fd/N" "\$out"
-expect_event "script via /proc/self/fd/N" "\$B and \$bprm"' and .kind == "script" and '"\$up"' and .path == "/x2.sh"'
+expect_event "script via /proc/self/fd/N" "\$B and \$scr"' and .kind == "script" and '"\$up"' and .path == "/x2.sh"'
 
 out=\$(ctr "\$S >/x3.sh && chmod +x /x3.sh && /bin/fd_exec /x3.sh; echo rc=\\\$?")
 expect_killed "script via execveat(fd, \"\", AT_EMPTY_PATH)" "\$out"
-expect_event "script via execveat AT_EMPTY_PATH" "\$B and \$bprm"' and .kind == "script" and '"\$up"' and .path == "/x3.sh"'
+expect_event "script via execveat AT_EMPTY_PATH" "\$B and \$scr"' and .kind == "script" and '"\$up"' and .path == "/x3.sh"'
 
 out=\$(ctr "\$S >/x4.txt && /bin/memfd_exec /x4.txt; echo rc=\\\$?")
 expect_killed "script in a memfd" "\$out"
-expect_event "script in a memfd" "\$B and \$bprm"' and .kind == "script" and (.origin | index("memfd") != null) and (.path | startswith("/memfd:dg-test"))'
+expect_event "script in a memfd" "\$B and \$scr"' and .kind == "script" and (.origin | index("memfd") != null) and (.path | startswith("/memfd:dg-test"))'
 
 out=\$(ctr "\$S >/x5.sh && chmod +x /x5.sh && ln -s /x5.sh /other-name && /other-name; echo rc=\\\$?")
 expect_killed "symlink named unlike its script" "\$out"
-expect_event "symlink" "\$B and \$bprm"' and .kind == "script" and '"\$up"' and .path == "/x5.sh"'
+expect_event "symlink" "\$B and \$scr"' and .kind == "script" and '"\$up"' and .path == "/x5.sh"'
 
 out=\$(ctr 'printf "#!/usr/bin/env sh\necho script ran\n" >/x6.sh && chmod +x /x6.sh && /x6.sh; echo rc=\$?')
 expect_killed "#!/usr/bin/env sh" "\$out"
-expect_event "#!/usr/bin/env sh" "\$B and \$bprm"' and .kind == "script" and '"\$up"' and .path == "/x6.sh"'
+expect_event "#!/usr/bin/env sh" "\$B and \$scr"' and .kind == "script" and '"\$up"' and .path == "/x6.sh"'
 
 out=\$(ctr "mkdir -p /w && \$S >/w/libc.so.6 && chmod +x /w/libc.so.6 && cd /w && ./libc.so.6; echo rc=\\\$?")
 expect_killed "script named like a library" "\$out"
-expect_event "script named like a library" "\$B and \$bprm"' and .kind == "script" and '"\$up"' and .path == "/w/libc.so.6"'
+expect_event "script named like a library" "\$B and \$scr"' and .kind == "script" and '"\$up"' and .path == "/w/libc.so.6"'
 
 out=\$(ctr 'cp /preload.so /up.so && LD_PRELOAD=/up.so /bin/hello_dyn; echo rc=\$?')
 expect_killed "LD_PRELOAD of an upper library" "\$out"
@@ -159,17 +179,18 @@ expect_event "ld.so /up_hello" "\$B and \$mmap"' and .kind == "mapping" and '"\$
 start --audit
 out=\$(ctr '/up_hello; echo rc=\$?')
 [ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "audit: upper binary runs" || bad "audit: \$out"
-expect_event "audit" '.action == "audit" and .backend == "signal" and .hook == "fentry/security_bprm_check" and .path == "/up_hello"'
+expect_event "audit" "\$bprm"' and .action == "audit" and .backend == "signal" and .path == "/up_hello"'
 start
 
 # Last: a loader replaced in the upper layer runs in every dynamic image
 # program of this overlay from now on.
 out=\$(ctr 'cp $loader /l && cat /l >$loader && /bin/hello_dyn && echo ran; echo rc=\$?')
 expect_killed "image binary with a replaced loader" "\$out"
-expect_event "replaced loader" "\$B and \$mmap"' and .kind == "mapping" and '"\$up"' and .path == "$loader"'
+expect_event "replaced loader" "\$B and \$ldr"' and .kind == "mapping" and '"\$up"' and .path == "$loader"'
 out=\$(ctr '/bin/busybox echo static-image-ok')
 [ "\$out" = static-image-ok ] && ok "a static image binary still runs" || bad "static image binary: \$out"
 expect_no_event "static image binary"
+done
 
 kill \$dgpid && wait \$dgpid
 echo "VM: \$fails failed"
@@ -179,12 +200,12 @@ EOS
 rc=0
 for k in ${DG_VM_KERNELS:-6.12 6.1}; do
 	t0=$(date +%s)
-	if "$here/run.sh" --kernel "$k" --timeout 240 --no-bpf-lsm "$work/in-vm.sh" "$work/rules.yaml" \
+	if "$here/run.sh" --kernel "$k" --timeout 400 --no-bpf-lsm "$work/in-vm.sh" "$work/rules.yaml" \
 		"$DG" "$WORKLOADS/memfd_exec" "$WORKLOADS/fd_exec" "$WORKLOADS/hello_dyn" \
 		"$WORKLOADS/preload.so" "$(command -v jq)"; then
-		echo "ok - driftguard enforce, signal backend (fentry) on $k ($(($(date +%s) - t0)) s)"
+		echo "ok - driftguard enforce, signal backend (fentry and tracepoint) on $k ($(($(date +%s) - t0)) s)"
 	else
-		echo "not ok - driftguard enforce, signal backend (fentry) on $k"
+		echo "not ok - driftguard enforce, signal backend (fentry and tracepoint) on $k"
 		rc=1
 	fi
 done
