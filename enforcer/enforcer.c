@@ -161,8 +161,11 @@ static int choose_backend(enum dg_backend_choice choice, enum flavour *out, char
 	return 0;
 }
 
-/* Autoload exactly the programs of one flavour. */
-static void select_programs(struct enforce_bpf *skel, enum flavour f)
+/*
+ * Autoload exactly the programs of one flavour; `loader`: the tracepoint
+ * flavour's check of the ELF loader (dg_exec_loader) too.
+ */
+static void select_programs(struct enforce_bpf *skel, enum flavour f, bool loader)
 {
 	struct bpf_program *lsm[] = {skel->progs.dg_bprm_check, skel->progs.dg_mmap_file};
 	struct bpf_program *fentry[] = {skel->progs.dg_bprm_check_fentry,
@@ -181,10 +184,11 @@ static void select_programs(struct enforce_bpf *skel, enum flavour f)
 		bpf_program__set_autoload(fentry[i], true);
 	for (size_t i = 0; f == FLAVOUR_TRACEPOINT && i < ARRAY_SIZE(tp); i++)
 		bpf_program__set_autoload(tp[i], true);
+	bpf_program__set_autoload(skel->progs.dg_exec_loader, f == FLAVOUR_TRACEPOINT && loader);
 }
 
 /* Open, load and attach one flavour. */
-static int load_flavour(enum flavour f, uint64_t mntns, struct enforce_bpf **out)
+static int load_flavour(enum flavour f, bool loader, uint64_t mntns, struct enforce_bpf **out)
 {
 	_cleanup_(enforce_bpf__destroyp) struct enforce_bpf *skel = NULL;
 	int rc;
@@ -193,7 +197,7 @@ static int load_flavour(enum flavour f, uint64_t mntns, struct enforce_bpf **out
 	if (!skel)
 		return dg_err(errno, "cannot open the enforcer's BPF object: %s", strerror(errno));
 	skel->rodata->host_mntns = mntns;
-	select_programs(skel, f);
+	select_programs(skel, f, loader);
 	if (f == FLAVOUR_TRACEPOINT) {
 		rc = ensure_tracefs();
 		if (rc)
@@ -229,13 +233,20 @@ int dg_enforcer_open(enum dg_backend_choice choice, dg_event_fn on_event, void *
 	rc = host_mntns(&mntns);
 	if (rc)
 		return rc;
-	rc = load_flavour(f, mntns, &skel);
+	rc = load_flavour(f, true, mntns, &skel);
 	if (rc && f == FLAVOUR_FENTRY) {
 		/* fentry attached in the probe, not here (a function inlined?): fall back. */
 		dg_info("the fentry flavour of the signal backend failed (%s): using tracepoints",
 			dg_errmsg());
 		f = FLAVOUR_TRACEPOINT;
-		rc = load_flavour(f, mntns, &skel);
+		rc = load_flavour(f, true, mntns, &skel);
+	}
+	if (rc && f == FLAVOUR_TRACEPOINT) {
+		/* Everything but the loader's check, rather than nothing. */
+		snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
+			 "; the ELF loader is NOT judged: its program was refused (%s)",
+			 dg_errmsg());
+		rc = load_flavour(f, false, mntns, &skel);
 	}
 	if (rc)
 		return rc;

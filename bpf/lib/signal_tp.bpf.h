@@ -173,8 +173,7 @@ static __always_inline struct file *elf_loader(struct task_struct *task)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(dg_exec_signal, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct file *file = BPF_CORE_READ(bprm, file), *loader;
+	struct file *file = BPF_CORE_READ(bprm, file);
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 	bool script = !first_in_chain(bprm);
 	struct pending_script *pending;
@@ -196,16 +195,34 @@ int BPF_PROG(dg_exec_signal, struct task_struct *p, pid_t old_pid, struct linux_
 	}
 	if (script)
 		remember_script(bprm, pid);
-	/* The loader runs before the program: judged as the mapping it is. */
+	return 0;
+}
+
+/*
+ * The ELF loader runs before the program: judged as the mapping it is. A
+ * program of its own (after dg_exec_signal on the same tracepoint), which
+ * user space leaves out where the kernel refuses it, saying so, rather than
+ * losing the flavour: it needs bpf_find_vma in a tp_btf program.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(dg_exec_loader, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *loader;
+	struct scratch *s = NULL;
+	__u8 action;
+
+	/* The program itself was blocked: one event is enough. */
+	if (BPF_CORE_READ(task, pending.signal.sig[0]) & (1UL << (SIGKILL - 1)))
+		return 0;
 	loader = elf_loader(task);
 	if (!loader)
 		return 0;
-	s = NULL;
 	action = decide(loader, DG_KIND_MAPPING, DG_BACKEND_SIGNAL, &s);
 	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
 	s->ev.fupper = !!(s->ev.origin & DG_ORIGIN_UPPER);
-	emit(&s->ev, file, DG_HOOK_EXEC);
+	emit(&s->ev, BPF_CORE_READ(bprm, file), DG_HOOK_EXEC);
 	return refuse(action, DG_BACKEND_SIGNAL);
 }
 
