@@ -184,9 +184,14 @@ start
 
 # Last: a loader replaced in the upper layer runs in every dynamic image
 # program of this overlay from now on.
+if grep -q 'the ELF loader is NOT judged' /tmp/dg.log; then
+	# Said on the start line, and in README: this kernel refuses the check.
+	echo "ok - # SKIP replaced loader: \$(grep -o 'the ELF loader is NOT judged.*' /tmp/dg.log)"
+else
 out=\$(ctr 'cp $loader /l && cat /l >$loader && /bin/hello_dyn && echo ran; echo rc=\$?')
 expect_killed "image binary with a replaced loader" "\$out"
 expect_event "replaced loader" "\$B and \$ldr"' and .kind == "mapping" and '"\$up"' and .path == "$loader"'
+fi
 out=\$(ctr '/bin/busybox echo static-image-ok')
 [ "\$out" = static-image-ok ] && ok "a static image binary still runs" || bad "static image binary: \$out"
 expect_no_event "static image binary"
