@@ -200,9 +200,11 @@ int BPF_PROG(dg_exec_signal, struct task_struct *p, pid_t old_pid, struct linux_
 
 /*
  * The ELF loader runs before the program: judged as the mapping it is. A
- * program of its own (after dg_exec_signal on the same tracepoint), which
- * user space leaves out where the kernel refuses it, saying so, rather than
- * losing the flavour: it needs bpf_find_vma in a tp_btf program.
+ * program of its own (after dg_exec_signal on the same tracepoint): with two
+ * decide() in one program, Debian's 6.12 and 6.1 refused it (the stack the
+ * verifier adds up with the bpf_loop callbacks' frames goes past 512 bytes;
+ * 6.18 accepts it). User space leaves it out where the kernel refuses it,
+ * saying so, rather than losing the flavour.
  */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(dg_exec_loader, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
