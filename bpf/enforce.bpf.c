@@ -6,14 +6,23 @@
  * Two backends share the classification and the rule evaluation:
  *  - lsm: lsm/bprm_check_security, called for every file of the exec chain
  *    (script, then its interpreter, then binfmt_misc's), and lsm/mmap_file
- *    for executable mappings (ld.so /tmp/x, LD_PRELOAD); a block returns
- *    -EPERM before anything runs.
- *  - signal: where BPF-LSM is not active, tp_btf/sched_process_exec kills the
- *    new program with SIGKILL before its first instruction. The exec itself
- *    has succeeded by then; only the final binary is seen there (README.md,
- *    the backends table of `driftguard enforce`, says what this backend
- *    cannot see; docs/rules.md how a decision is made).
- * User space loads one backend (autoload), never both.
+ *    for executable mappings (ld.so /tmp/x, LD_PRELOAD, and the ELF loader
+ *    that load_elf_binary maps); a block returns -EPERM before anything runs.
+ *  - signal: where BPF-LSM is not active (compiled in but not in lsm=, as on
+ *    stock Debian and Ubuntu kernels), a block is bpf_send_signal(SIGKILL):
+ *    the exec itself succeeds, the new program dies before its first
+ *    instruction. Two flavours, chosen by a probe in user space:
+ *    - fentry: fentry/security_bprm_check and fentry/security_mmap_file, the
+ *      functions that call the LSM hooks, so exactly the LSM backend's view
+ *      and the same program bodies (bprm_check() and mmap_file() below, with
+ *      the backend a constant): every file of the chain, every executable
+ *      mapping, judged by the file itself.
+ *    - tracepoint: for kernels where trampolines cannot attach.
+ *      tp_btf/sched_process_exec sees the final binary and, through the saved
+ *      auxiliary vector, the ELF loader; a script is judged when its
+ *      interpreter opens the path execve got (syscalls tracepoints).
+ *      README.md's backends table says what this flavour cannot see.
+ * User space loads one backend and flavour (autoload), never two.
  *
  * The data path, one header each in bpf/lib/: where the file comes from
  * (origin.bpf.h), its path (path.bpf.h), the first rule that matches
@@ -54,7 +63,8 @@ volatile __u64 n_audited;
  * What the first file of an exec chain (the one execve named) was, and the
  * decision on a script, which waits for its interpreter's check: only then
  * is the binary that will run (eupper_layer) known. No instruction of
- * either runs in between, and a block there still fails the execve.
+ * either runs in between, and a block there still fails the execve (lsm) or
+ * kills the process before the new program runs (signal, fentry).
  */
 struct exec_state {
 	__u8 origin;
@@ -71,47 +81,8 @@ struct {
 	__type(value, struct exec_state);
 } exec_states SEC(".maps");
 
-/*
- * Signal backend, scripts: sched_process_exec only sees the interpreter. The
- * script's name is kept here until the interpreter opens it; that open (its
- * first instruction is long past, but none of the script's) is where the
- * script is judged. Keyed by pid (thread group), LRU so nothing can pile up.
- */
-struct pending_script {
-	char name[64]; /* basename of the path execve got */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct pending_script);
-} pending_scripts SEC(".maps");
-
-/*
- * Signal backend, the runtime's self-copy (running_exe() in
- * lib/policy.bpf.h): the exec tracepoint comes after the new mm replaced the
- * old, so the file a task runs is recorded when its exec syscall begins: its
- * inode (an identity only, never dereferenced: the old exe_file holds it
- * until the point of no return, so no other inode can take its address
- * before the new file is open) and its origin then. Keyed by thread id (the
- * tracepoint's old_pid), LRU: an exec that failed leaves an entry the next
- * exec of that thread overwrites.
- */
-struct running_exe {
-	__u64 inode;
-	__u8 origin;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct running_exe);
-} running_exes SEC(".maps");
-
 /* file: the binary that will run (eupper_layer). */
-static __always_inline void emit(struct dg_exec_event *ev, struct file *file)
+static __always_inline void emit(struct dg_exec_event *ev, struct file *file, __u8 hook)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
@@ -122,6 +93,7 @@ static __always_inline void emit(struct dg_exec_event *ev, struct file *file)
 	ev->pid = id >> 32;
 	ev->tid = (__u32)id;
 	ev->eupper_layer = is_upper(BPF_CORE_READ(file, f_inode));
+	ev->hook = hook;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	if (ev->action == DG_VERDICT_BLOCK)
 		__sync_fetch_and_add(&n_blocked, 1);
@@ -129,6 +101,22 @@ static __always_inline void emit(struct dg_exec_event *ev, struct file *file)
 		__sync_fetch_and_add(&n_audited, 1);
 	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
 		__sync_fetch_and_add(&events_dropped, 1);
+}
+
+/*
+ * Carry out a block: the LSM hook refuses the operation; the signal backend
+ * kills the whole process (bpf_send_signal signals the thread group), which
+ * dies on its way back to user space, before one instruction of what was
+ * decided on runs.
+ */
+static __always_inline int refuse(__u8 action, const __u8 backend)
+{
+	if (action != DG_VERDICT_BLOCK)
+		return 0;
+	if (backend == DG_BACKEND_LSM)
+		return -EPERM;
+	bpf_send_signal(SIGKILL);
+	return 0;
 }
 
 /* First call of an exec chain: bprm->interp still points at the name execve got. */
@@ -147,8 +135,12 @@ static __always_inline __u8 exec_kind(struct linux_binprm *bprm)
 	return DG_KIND_SCRIPT; /* "#!" scripts and binfmt_misc data */
 }
 
-SEC("lsm/bprm_check_security")
-int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
+/*
+ * security_bprm_check, the same for both hooks (lsm and fentry): called for
+ * every file of an exec chain. `backend` and `hook` are constants.
+ */
+static __always_inline int bprm_check(struct linux_binprm *bprm, const __u8 backend,
+				      const __u8 hook)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	/* Direct BTF access: a trusted pointer, which bpf_path_d_path needs. */
@@ -158,21 +150,20 @@ int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 	struct scratch *s = NULL;
 	__u8 action, kind;
 
-	if (ret)
-		return ret;
 	st = bpf_task_storage_get(&exec_states, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (st && st->pending) {
 		/* The script's decision, now that its interpreter is known. */
 		action = st->pending;
 		st->pending = 0;
 		if (!first) {
-			emit(&st->ev, file);
+			emit(&st->ev, file, hook);
 			if (action == DG_VERDICT_BLOCK)
-				return -EPERM;
+				return refuse(action, backend);
 		}
 	}
 	kind = exec_kind(bprm);
-	action = decide(file, kind, DG_BACKEND_LSM, &s);
+	/* At the bprm check the task still runs its old program: its self-copy is known. */
+	action = decide_bprm(file, kind, backend, &s);
 	if (!s)
 		return 0;
 	if (st) {
@@ -191,20 +182,24 @@ int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 		st->pending = action;
 		return 0;
 	}
-	emit(&s->ev, file);
-	return action == DG_VERDICT_BLOCK ? -EPERM : 0;
+	emit(&s->ev, file, hook);
+	return refuse(action, backend);
 }
 
-SEC("lsm/mmap_file")
-int BPF_PROG(dg_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
-	     unsigned long flags, int ret)
+/*
+ * security_mmap_file with PROT_EXEC: LD_PRELOAD, ld.so /tmp/x, and the ELF
+ * loader that load_elf_binary maps for a dynamic binary (a replaced
+ * /lib64/ld-linux-x86-64.so.2 would otherwise run in every image program).
+ */
+static __always_inline int mmap_file(struct file *file, unsigned long prot, const __u8 backend,
+				     const __u8 hook)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct scratch *s = NULL;
 	__u8 action;
 
-	if (ret || !file || !(prot & PROT_EXEC))
-		return ret;
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
 	/*
 	 * The kernel mapping the program being exec'd (exe_file is set by
 	 * then): bprm_check_security has judged that file already, and a second
@@ -212,167 +207,47 @@ int BPF_PROG(dg_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	 */
 	if (file == BPF_CORE_READ(task, mm, exe_file))
 		return 0;
-	action = decide(file, DG_KIND_MAPPING, DG_BACKEND_LSM, &s);
+	action = decide(file, DG_KIND_MAPPING, backend, &s);
 	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
 	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
-	emit(&s->ev, file);
-	return action == DG_VERDICT_BLOCK ? -EPERM : 0;
+	emit(&s->ev, file, hook);
+	return refuse(action, backend);
 }
 
-/* Copy the last component of the user-visible path `filename` into out. */
-struct basename_ctx {
-	const char *buf;
-	__u32 start;
-};
-
-static long find_slash(__u64 i, struct basename_ctx *b)
+SEC("lsm/bprm_check_security")
+int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 {
-	char c = b->buf[i & (DG_PATH_MAX - 1)];
-
-	if (!c)
-		return 1;
-	if (c == '/')
-		b->start = (__u32)i + 1;
-	return 0;
+	if (ret)
+		return ret;
+	return bprm_check(bprm, DG_BACKEND_LSM, DG_HOOK_LSM_BPRM);
 }
 
-static __always_inline void remember_script(struct linux_binprm *bprm, struct scratch *s)
+SEC("lsm/mmap_file")
+int BPF_PROG(dg_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
 {
-	struct pending_script p = {};
-	struct basename_ctx b = {.buf = s->buf};
-	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-
-	if (bpf_probe_read_kernel_str(s->buf, DG_PATH_MAX, BPF_CORE_READ(bprm, filename)) <= 0)
-		return;
-	bpf_loop(DG_PATH_MAX, find_slash, &b, 0);
-	bpf_probe_read_kernel_str(p.name, sizeof(p.name), &s->buf[b.start & (DG_PATH_MAX - 1)]);
-	bpf_map_update_elem(&pending_scripts, &pid, &p, BPF_ANY);
+	if (ret)
+		return ret;
+	return mmap_file(file, prot, DG_BACKEND_LSM, DG_HOOK_LSM_MMAP);
 }
 
 /*
- * Signal backend: the new program is in place but has not run one
- * instruction. bprm->file is the final binary (the interpreter of a script).
+ * Signal backend, fentry flavour: the functions that call the LSM hooks,
+ * entered before any LSM runs. Where another LSM would refuse, the exec
+ * fails anyway and the SIGKILL of a block was still right.
  */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(dg_exec_signal, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+SEC("fentry/security_bprm_check")
+int BPF_PROG(dg_bprm_check_fentry, struct linux_binprm *bprm)
 {
-	struct file *file = BPF_CORE_READ(bprm, file);
-	struct scratch *s = NULL;
-	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-	bool script = !first_in_chain(bprm);
-	__u8 action;
-
-	struct running_exe *run;
-	__u32 tid = old_pid;
-	__u8 self = 0;
-
-	bpf_map_delete_elem(&pending_scripts, &pid);
-	run = bpf_map_lookup_elem(&running_exes, &tid);
-	if (run) {
-		if (run->inode == (__u64)BPF_CORE_READ(file, f_inode))
-			self = run->origin;
-		bpf_map_delete_elem(&running_exes, &tid);
-	}
-	action = decide_file(file, DG_KIND_BINARY, DG_BACKEND_SIGNAL, false, self, &s);
-	if (script && s && action != DG_VERDICT_BLOCK)
-		remember_script(bprm, s);
-	if (action < DG_VERDICT_AUDIT || !s)
-		return 0;
-	s->ev.fupper_layer = script ? 0 : !!(s->ev.origin & DG_ORIGIN_UPPER);
-	if (action == DG_VERDICT_BLOCK)
-		bpf_send_signal(SIGKILL);
-	emit(&s->ev, file);
-	return 0;
+	return bprm_check(bprm, DG_BACKEND_SIGNAL, DG_HOOK_FENTRY_BPRM);
 }
 
-/* Signal backend: an exec syscall begins; remember what the task runs (struct running_exe). */
-static __always_inline int exec_begins(void)
+/* security_mmap_file gets the prot asked for, before READ_IMPLIES_EXEC adds PROT_EXEC. */
+SEC("fentry/security_mmap_file")
+int BPF_PROG(dg_mmap_file_fentry, struct file *file, unsigned long prot, unsigned long flags)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), pid_level;
-	struct running_exe run = {};
-
-	if (!exe)
-		return 0;
-	pid_level = container_pid_level(task);
-	run.inode = (__u64)BPF_CORE_READ(exe, f_inode);
-	run.origin = classify(exe, task, in_container(pid_level), pid_level);
-	bpf_map_update_elem(&running_exes, &tid, &run, BPF_ANY);
-	return 0;
+	return mmap_file(file, prot, DG_BACKEND_SIGNAL, DG_HOOK_FENTRY_MMAP);
 }
 
-SEC("tracepoint/syscalls/sys_enter_execve")
-int dg_exec_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return exec_begins();
-}
-
-SEC("tracepoint/syscalls/sys_enter_execveat")
-int dg_execat_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return exec_begins();
-}
-
-static __always_inline bool same_name(const unsigned char *name, const char *want)
-{
-	char buf[64];
-
-	if (bpf_probe_read_kernel_str(buf, sizeof(buf), name) <= 0)
-		return false;
-	for (int i = 0; i < (int)sizeof(buf); i++) {
-		if (buf[i] != want[i])
-			return false;
-		if (!buf[i])
-			return true;
-	}
-	return false;
-}
-
-/* The interpreter opened a file: is it the pending script? Then judge it. */
-static __always_inline int script_opened(long fd)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-	struct pending_script *p;
-	struct scratch *s = NULL;
-	struct file **fds, *file = NULL;
-	__u8 action;
-
-	p = bpf_map_lookup_elem(&pending_scripts, &pid);
-	if (!p || fd < 0)
-		return 0;
-	fds = BPF_CORE_READ(task, files, fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xffff]);
-	if (!file || !same_name(BPF_CORE_READ(file, f_path.dentry, d_name.name), p->name))
-		return 0;
-	bpf_map_delete_elem(&pending_scripts, &pid);
-	action = decide(file, DG_KIND_SCRIPT, DG_BACKEND_SIGNAL, &s);
-	if (action < DG_VERDICT_AUDIT || !s)
-		return 0;
-	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
-	if (action == DG_VERDICT_BLOCK)
-		bpf_send_signal(SIGKILL);
-	/* The binary that runs is the interpreter. */
-	emit(&s->ev, BPF_CORE_READ(task, mm, exe_file));
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat")
-int dg_script_openat(struct trace_event_raw_sys_exit *ctx)
-{
-	return script_opened(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_open")
-int dg_script_open(struct trace_event_raw_sys_exit *ctx)
-{
-	return script_opened(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int dg_script_openat2(struct trace_event_raw_sys_exit *ctx)
-{
-	return script_opened(ctx->ret);
-}
+#include "lib/signal_tp.bpf.h"

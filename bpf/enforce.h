@@ -101,7 +101,21 @@ struct dg_cgroup_key {
 /* Which backend produced an event. */
 enum dg_backend {
 	DG_BACKEND_LSM = 1,    /* lsm/bprm_check_security, lsm/mmap_file: -EPERM */
-	DG_BACKEND_SIGNAL = 2, /* tp_btf/sched_process_exec + bpf_send_signal(SIGKILL) */
+	DG_BACKEND_SIGNAL = 2, /* bpf_send_signal(SIGKILL), from one of two flavours (dg_hook) */
+};
+
+/*
+ * The kernel hook that decided (events' "hook"): which flavour of the signal
+ * backend runs, and where in an exec a decision was made.
+ */
+enum dg_hook {
+	DG_HOOK_LSM_BPRM = 1,	 /* lsm/bprm_check_security */
+	DG_HOOK_LSM_MMAP = 2,	 /* lsm/mmap_file */
+	DG_HOOK_FENTRY_BPRM = 3, /* signal, fentry flavour: fentry/security_bprm_check */
+	DG_HOOK_FENTRY_MMAP = 4, /* fentry/security_mmap_file */
+	DG_HOOK_EXEC = 5,	 /* signal, tracepoint flavour: tp_btf/sched_process_exec */
+	DG_HOOK_OPEN = 6,	 /* a script, at its interpreter's open (syscalls tracepoints) */
+	DG_HOOK_MMAP = 7,	 /* tracepoint flavour: mmap(PROT_EXEC) of a file, at its syscall */
 };
 
 struct dg_exec_event {
@@ -120,6 +134,7 @@ struct dg_exec_event {
 	unsigned char path_complete; /* path is complete (d_path), else the last component */
 	unsigned char self_exec; /* the file the task already runs: judged as that (policy.bpf.h) */
 	unsigned char container; /* the task is a container's (policy.bpf.h, in_container()) */
+	unsigned char hook;	 /* enum dg_hook: the program that decided */
 	char comm[16];
 	char path[DG_PATH_MAX];
 };

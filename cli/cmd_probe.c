@@ -56,6 +56,7 @@ int cmd_probe(int argc, char **argv)
 	row("tp_btf programs", &p.tp_btf);
 	row("task storage recorder", &p.task_storage);
 	row("trampolines (fentry)", &p.trampoline);
+	row("fentry on security hooks", &p.fentry_prog);
 	row("BPF-LSM in LSM list", &p.lsm_list);
 	row("BPF-LSM program runs", &p.lsm_prog);
 	row("bpf_send_signal", &p.send_signal);
@@ -76,10 +77,18 @@ int cmd_probe(int argc, char **argv)
 					    "learning still works"));
 	if (dg_probe_lsm_usable(&p))
 		printf("  enforce  lsm (BPF-LSM blocks exec with EPERM before it happens)\n");
+	else if (p.fentry_prog.ok)
+		printf("  enforce  signal, fentry flavour (fentry/security_bprm_check + "
+		       "security_mmap_file + SIGKILL: what BPF-LSM sees, but the drifted program "
+		       "is killed before its first instruction instead of the exec failing); for "
+		       "blocking, enable BPF-LSM\n");
 	else if (p.tp_btf.ok)
-		printf("  enforce  signal (tp_btf/sched_process_exec + SIGKILL: the drifted "
-		       "program is killed before its first instruction, the exec itself "
-		       "succeeds); for blocking, enable BPF-LSM\n");
+		printf("  enforce  signal, tracepoint flavour (fentry: %s; "
+		       "tp_btf/sched_process_exec "
+		       "+ SIGKILL: the drifted program is killed before its first instruction, a "
+		       "script when its interpreter opens it, a mapping at its mmap syscall); "
+		       "for blocking, enable BPF-LSM\n",
+		       p.fentry_prog.detail);
 	else
 		printf("  enforce  unavailable: neither BPF-LSM nor tp_btf\n");
 	/* enforce's flight recorder is the learn recorder with rings. */

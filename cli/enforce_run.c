@@ -417,7 +417,7 @@ int enforce_run(const struct enforce_opts *o)
 	struct dg_enforcer_stats stats;
 	time_t last_refresh = 0;
 	bool more = false;
-	char why[512];
+	char why[1024];
 	int rc;
 
 	/* The rules first: a bad file must fail before anything is loaded. */

@@ -25,7 +25,9 @@ typedef void (*dg_event_fn)(const struct dg_exec_event *ev, void *ctx);
 
 /*
  * Probe the kernel, pick the backend (auto: LSM when BPF-LSM is active and a
- * program really runs, else signal), load and attach it. `why` receives one
+ * program really runs, else signal: its fentry flavour where fentry on
+ * security_bprm_check attaches and runs, else its tracepoint flavour), load
+ * and attach it. `why` receives one
  * line saying which backend was chosen and why. The policy starts empty:
  * nothing is blocked until dg_enforcer_set_policy().
  */

@@ -15,6 +15,25 @@
 /* Names of the bits of enum dg_origin and enum dg_kind: bit i is names[i]. */
 static const char *const origin_names[] = {"upper", "memfd", "off-rootfs", "image"};
 static const char *const kind_names[] = {"binary", "script", "mapping"};
+/*
+ * enum dg_hook: the kernel hook that decided. "backend" stays "lsm" or
+ * "signal" (what a block does); "hook" says which flavour of the signal
+ * backend ran and where in the exec the decision was made.
+ */
+static const char *const hook_names[] = {
+	[DG_HOOK_LSM_BPRM] = "lsm/bprm_check_security",
+	[DG_HOOK_LSM_MMAP] = "lsm/mmap_file",
+	[DG_HOOK_FENTRY_BPRM] = "fentry/security_bprm_check",
+	[DG_HOOK_FENTRY_MMAP] = "fentry/security_mmap_file",
+	[DG_HOOK_EXEC] = "tp_btf/sched_process_exec",
+	[DG_HOOK_OPEN] = "tracepoint/syscalls/sys_exit_open",
+	[DG_HOOK_MMAP] = "tracepoint/syscalls/sys_enter_mmap",
+};
+
+static const char *hook_name(unsigned int hook)
+{
+	return hook < ARRAY_SIZE(hook_names) && hook_names[hook] ? hook_names[hook] : "unknown";
+}
 
 /* The name of the lowest bit set in `mask`; "unknown" when none of them is. */
 static const char *bit_name(const char *const *names, size_t n, unsigned int mask)
@@ -90,12 +109,13 @@ json_t *dg_event_to_json(const struct dg_exec_event *ev, const struct dg_identit
 	if (!line || dg_json_set_text(line, "comm", ev->comm, sizeof(ev->comm)) ||
 	    dg_json_set_text(line, "path", ev->path, sizeof(ev->path)))
 		return NULL;
-	tail = json_pack("{s:b, s:b, s:b, s:o, s:s, s:s, s:s, s:s, s:s}", "path_complete",
+	tail = json_pack("{s:b, s:b, s:b, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "path_complete",
 			 ev->path_complete, "fupper_layer", ev->fupper_layer, "eupper_layer",
 			 ev->eupper_layer, "origin", origin_list(ev->origin), "kind", kind,
 			 "reason", reason, "rule", rule, "action",
 			 ev->action == DG_VERDICT_BLOCK ? "block" : "audit", "backend",
-			 ev->backend == DG_BACKEND_LSM ? "lsm" : "signal");
+			 ev->backend == DG_BACKEND_LSM ? "lsm" : "signal", "hook",
+			 hook_name(ev->hook));
 	if (!tail || json_object_update(line, tail))
 		return NULL;
 	/* Only where it applies: an exec of the file the task already runs. */

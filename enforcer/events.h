@@ -7,7 +7,8 @@
  *   cgroup in display for a container whose runtime driftguard does not read —
  *   or {runtime: "host"}),
  *   cgroup_id, pid, tid, comm, path, path_complete, fupper_layer,
- *   eupper_layer, origin (a list), kind, reason, rule, action, backend,
+ *   eupper_layer, origin (a list), kind, reason, rule, action, backend, hook,
+ *   [self_exec],
  *   [coalesced, first_time], [syscalls_unavailable], syscalls.
  * comm, path and the container's id, name and display are the kernel's and
  * the filesystem's bytes: when they are not UTF-8 they are escaped and their

@@ -136,7 +136,7 @@ static int load_one(struct bpf_program *(*pick)(struct probe_bpf *), bool attach
 	/* Run an exec so an active hook counts a hit. */
 	if (system("true") == -1)
 		rc = -errno;
-	*hits = skel->bss->lsm_hits;
+	*hits = skel->bss->lsm_hits + skel->bss->fentry_hits;
 	bpf_link__destroy(link);
 	return rc;
 }
@@ -190,6 +190,20 @@ static void probe_programs(struct dg_probe *p)
 		rc ? "fentry refused: %s (ftrace/trampolines disabled in this kernel?)"
 		   : "fentry loads",
 		strerror(-rc));
+	/* The signal backend's fentry flavour: attached, does it run? */
+	hits = 0;
+	rc = p->trampoline.ok ? load_one(pick_fentry, true, &hits) : -EOPNOTSUPP;
+	if (!p->trampoline.ok)
+		feature(&p->fentry_prog, false, "%s", p->trampoline.detail);
+	else if (rc)
+		feature(&p->fentry_prog, false, "fentry/security_bprm_check does not attach: %s",
+			strerror(-rc));
+	else if (!hits)
+		feature(&p->fentry_prog, false,
+			"fentry/security_bprm_check attaches but never runs");
+	else
+		feature(&p->fentry_prog, true, "fentry/security_bprm_check ran %llu time(s)", hits);
+	hits = 0;
 	rc = load_one(pick_lsm, true, &hits);
 	if (rc)
 		feature(&p->lsm_prog, false, "lsm/ program refused: %s%s", strerror(-rc),
@@ -235,6 +249,7 @@ void dg_probe_run(struct dg_probe *p)
 		feature(&p->tp_btf, false, "%s", why);
 		feature(&p->task_storage, false, "%s", why);
 		feature(&p->trampoline, false, "%s", why);
+		feature(&p->fentry_prog, false, "%s", why);
 		feature(&p->lsm_prog, false, "%s", why);
 	}
 	/* bpf_send_signal is a helper since 5.3; tracing programs get it. */

@@ -15,9 +15,10 @@ struct dg_probe {
 	struct dg_feature btf;
 	struct dg_feature tp_btf;
 	struct dg_feature task_storage;
-	struct dg_feature lsm_list;   /* "bpf" in the active LSM list */
-	struct dg_feature lsm_prog;   /* an lsm/ program loads, attaches, and runs */
-	struct dg_feature trampoline; /* fentry loads */
+	struct dg_feature lsm_list;    /* "bpf" in the active LSM list */
+	struct dg_feature lsm_prog;    /* an lsm/ program loads, attaches, and runs */
+	struct dg_feature trampoline;  /* fentry loads */
+	struct dg_feature fentry_prog; /* fentry/security_bprm_check attaches and runs */
 	struct dg_feature send_signal;
 	struct dg_feature kfunc_path_d_path;
 	struct dg_feature kfunc_task_from_pid;

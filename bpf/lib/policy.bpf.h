@@ -216,8 +216,9 @@ static long eval_rule(__u64 i, struct eval_ctx *c)
  * cannot choose the inode by a name or a path; prctl(PR_SET_MM_EXE_FILE)
  * gains nothing either, as the origin is that of the exe_file it names.
  *
- * Only LSM hooks see the old exe_file at decision time (bprm_check runs
- * before the new mm); the signal backend's exec tracepoint comes after it, so
+ * Only security_bprm_check (the lsm and fentry hooks: decide_bprm()) sees
+ * the old exe_file at decision time (it runs before the new mm); the
+ * tracepoint flavour's exec tracepoint comes after it, so
  * there the caller passes the origin recorded when the exec syscall began
  * (self_origin; 0: not a self-exec). Returns the running file when `file`
  * is its inode, else NULL. decide_file() then classifies that one instead of
@@ -238,14 +239,14 @@ static __always_inline struct file *running_exe(struct file *file, struct task_s
  * `d_path` are constants in every caller: the kfunc that only LSM programs
  * may call, on a trusted file, is compiled into those alone, so the signal
  * backend's programs never reference it (on 6.12 the verifier would refuse
- * them). `self_origin`: see running_exe().
+ * them). `at_bprm_check`, `self_origin`: see running_exe().
  *
  * Two passes: the first, without the path, finds out whether any rule can
  * match this task, origin and kind at all. Most executions are of image files
  * that no rule is about: they are decided without building a path.
  */
 static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backend, bool d_path,
-					__u8 self_origin, struct scratch **out)
+					bool at_bprm_check, __u8 self_origin, struct scratch **out)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct eval_ctx c = {};
@@ -262,7 +263,7 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 	*out = c.s;
 	pid_level = container_pid_level(task);
 	c.container = in_container(pid_level);
-	if (backend == DG_BACKEND_LSM && kind != DG_KIND_MAPPING)
+	if (at_bprm_check && kind != DG_KIND_MAPPING)
 		exe = running_exe(file, task);
 	if (exe)
 		judged = exe;
@@ -299,7 +300,17 @@ static __always_inline __u8 decide_file(struct file *file, __u8 kind, __u8 backe
 
 static __always_inline __u8 decide(struct file *file, __u8 kind, __u8 backend, struct scratch **out)
 {
-	return decide_file(file, kind, backend, backend == DG_BACKEND_LSM, 0, out);
+	return decide_file(file, kind, backend, backend == DG_BACKEND_LSM, false, 0, out);
+}
+
+/*
+ * At security_bprm_check (the lsm and fentry hooks): the task still runs its
+ * old program, so an exec of that very file is known (running_exe()).
+ */
+static __always_inline __u8 decide_bprm(struct file *file, __u8 kind, __u8 backend,
+					struct scratch **out)
+{
+	return decide_file(file, kind, backend, backend == DG_BACKEND_LSM, true, 0, out);
 }
 
 #endif /* __DG_POLICY_BPF_H */

@@ -30,6 +30,7 @@ static struct dg_exec_event event(void)
 		.rule = 0,
 		.action = DG_VERDICT_BLOCK,
 		.backend = DG_BACKEND_LSM,
+		.hook = DG_HOOK_LSM_BPRM,
 		.kind = DG_KIND_SCRIPT,
 		.origin = DG_ORIGIN_UPPER | DG_ORIGIN_OFF_ROOTFS,
 		.fupper_layer = 1,
@@ -79,7 +80,8 @@ static void test_host_event(void **state)
 		"\"cgroup_id\":42,\"pid\":100,\"tid\":101,\"comm\":\"sh\",\"path\":\"/tmp/x.sh\","
 		"\"path_complete\":true,\"fupper_layer\":true,\"eupper_layer\":false,"
 		"\"origin\":[\"upper\",\"off-rootfs\"],\"kind\":\"script\",\"reason\":\"upper "
-		"script\",\"rule\":\"no-drift\",\"action\":\"block\",\"backend\":\"lsm\","
+		"script\",\"rule\":\"no-drift\",\"action\":\"block\",\"backend\":\"lsm\",\"hook\":"
+		"\"lsm/bprm_check_security\","
 		"\"syscalls_unavailable\":\"the flight recorder is off (--flight-recorder 0)\","
 		"\"syscalls\":null}\n");
 	free(text);
@@ -96,6 +98,7 @@ static void test_container_event(void **state)
 	snprintf(ident.id, sizeof(ident.id), "dgtest-1");
 	ev.action = DG_VERDICT_AUDIT;
 	ev.backend = DG_BACKEND_SIGNAL;
+	ev.hook = DG_HOOK_FENTRY_BPRM;
 	ev.kind = DG_KIND_BINARY | DG_KIND_MAPPING;
 	ev.origin = 0;
 	line = dg_event_to_json(&ev, &ident, "?", offset());
@@ -110,7 +113,8 @@ static void test_container_event(void **state)
 		"\"cgroup_id\":42,\"pid\":100,\"tid\":101,\"comm\":\"sh\",\"path\":\"/tmp/x.sh\","
 		"\"path_complete\":true,\"fupper_layer\":true,\"eupper_layer\":false,"
 		"\"origin\":[],\"kind\":\"binary\",\"reason\":\"unknown binary\",\"rule\":\"?\","
-		"\"action\":\"audit\",\"backend\":\"signal\",\"syscalls\":[{\"seq\":7}]}\n");
+		"\"action\":\"audit\",\"backend\":\"signal\",\"hook\":\"fentry/"
+		"security_bprm_check\",\"syscalls\":[{\"seq\":7}]}\n");
 	free(text);
 }
 
@@ -182,7 +186,8 @@ static void test_coalesced(void **state)
 	assert_int_equal(dg_event_set_coalesced(line, 49, MONO_NS - 1000000000LL, offset()), 0);
 	text = printed(line);
 	assert_non_null(strstr(text,
-			       "\"backend\":\"lsm\",\"coalesced\":49,"
+			       "\"backend\":\"lsm\",\"hook\":\"lsm/bprm_check_security\","
+			       "\"coalesced\":49,"
 			       "\"first_time\":\"2023-11-14T22:13:19.123456Z\","
 			       "\"syscalls_unavailable\":\"coalesced: the first event of this "
 			       "kind, written at once, carries its syscalls\",\"syscalls\":null}"));

@@ -2,31 +2,33 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # run.sh --kernel 6.12|6.1 [--timeout SECS] [--log FILE] [--append ARGS]
-#        TEST_SCRIPT [FILE...]
+#        [--no-bpf-lsm] TEST_SCRIPT [FILE...]
 #
 # Boots TEST_SCRIPT (plus FILEs, see mkinitramfs.sh) in a QEMU TCG VM with
-# BPF LSM enabled, streams the serial console to stdout and to a log file,
+# BPF LSM enabled (--no-bpf-lsm: a stock kernel's lsm=, without bpf), streams
+# the serial console to stdout and to a log file,
 # and exits with the script's exit status. Any harness failure (no boot,
-# panic/oops, timeout, missing result marker, bpf not an active LSM) exits
+# panic/oops, timeout, missing result marker, bpf (not) an active LSM) exits
 # 125 with a message naming the log, so it can't be mistaken for a test
 # result or a skip. The log is kept; default under ${DG_VM_LOGDIR:-/tmp}.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kernel="" timeout=300 log="" append=""
+kernel="" timeout=300 log="" append="" lsm=lockdown,capability,landlock,yama,bpf
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--log) log=${2:?}; shift 2 ;;
 	--append) append=${2:?}; shift 2 ;;
+	--no-bpf-lsm) lsm=lockdown,capability,landlock,yama; shift ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
 if [ -z "$kernel" ] || [ $# -lt 1 ]; then
-	echo "usage: $0 --kernel 6.12|6.1 [--timeout SECS] [--log FILE] [--append ARGS] TEST_SCRIPT [FILE...]" >&2
+	echo "usage: $0 --kernel 6.12|6.1 [--timeout SECS] [--log FILE] [--append ARGS] [--no-bpf-lsm] TEST_SCRIPT [FILE...]" >&2
 	exit 2
 fi
 
@@ -67,7 +69,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel tcg,thread=single -cpu max -m 1024 -smp 2 \
 	-nographic -no-reboot -net none \
 	-kernel "$cache/$kernel/vmlinuz" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 quiet lsm=lockdown,capability,landlock,yama,bpf panic=-1 dg.id=$id $append" \
+	-append "console=ttyS0 quiet lsm=$lsm panic=-1 dg.id=$id $append" \
 	</dev/null 2>&1 | tee -a "$log"
 qrc=${PIPESTATUS[0]}
 set -e
@@ -82,11 +84,12 @@ grep -qE 'Kernel panic - not syncing|Oops: |BUG: |general protection fault' <<<"
 	fail "kernel panic/oops/BUG in the guest"
 grep -q 'DG-VM-INIT: ' <<<"$clean" || fail "VM did not boot to /init (qemu exit $qrc)"
 grep -q '^DG-VM: insmod' <<<"$clean" && fail "a kernel module (overlay) failed to load"
-lsm=$(sed -n 's/^DG-VM-LSM: //p' <<<"$clean" | head -n1)
-[ -n "$lsm" ] || fail "no LSM list reported"
-case ",$lsm," in
-*,bpf,*) ;;
-*) fail "bpf is not an active LSM in the guest (got '$lsm')" ;;
+active=$(sed -n 's/^DG-VM-LSM: //p' <<<"$clean" | head -n1)
+[ -n "$active" ] || fail "no LSM list reported"
+case ",$lsm,:,$active," in
+*,bpf,*:*,bpf,*) ;;
+*,bpf,*:*) fail "bpf is not an active LSM in the guest (got '$active')" ;;
+*:*,bpf,*) fail "bpf is an active LSM in the guest although lsm= left it out (got '$active')" ;;
 esac
 result=$(grep -E "^DG-VM-RESULT: rc=[0-9]+ id=$id\$" <<<"$clean" | tail -n1 || true)
 [ -n "$result" ] || fail "no result marker (qemu exit $qrc): the test or VM died before finishing"
