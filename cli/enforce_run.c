@@ -51,11 +51,26 @@ struct enforce_state {
 };
 
 static volatile sig_atomic_t stop, reload, keep_pinned;
+/*
+ * When the last stop and reload signals came (CLOCK_MONOTONIC, ns; read by
+ * the loop, which says how long it took to act on them: its responsiveness,
+ * tests/integration/enforce_flood.sh). clock_gettime is async-signal-safe.
+ */
+static volatile uint64_t stop_signal_ns, reload_signal_ns;
+
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 /* SIGTERM, SIGINT: a deliberate stop, enforcement goes with us. */
 static void on_stop(int sig)
 {
 	(void)sig;
+	stop_signal_ns = mono_now_ns();
 	stop = 1;
 }
 
@@ -63,6 +78,7 @@ static void on_stop(int sig)
 static void on_quit(int sig)
 {
 	(void)sig;
+	stop_signal_ns = mono_now_ns();
 	keep_pinned = 1;
 	stop = 1;
 }
@@ -70,7 +86,14 @@ static void on_quit(int sig)
 static void on_hup(int sig)
 {
 	(void)sig;
+	reload_signal_ns = mono_now_ns();
 	reload = 1;
+}
+
+/* Milliseconds since `since_ns` (a signal's time). */
+static double ms_since(uint64_t since_ns)
+{
+	return (double)(mono_now_ns() - since_ns) / 1e6;
 }
 
 /*
@@ -145,14 +168,6 @@ static void write_line(struct enforce_state *st, json_t *line, uint64_t events)
 		dg_err_clear();
 	}
 	json_decref(line);
-}
-
-static uint64_t mono_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -541,7 +556,8 @@ int enforce_run(const struct enforce_opts *o)
 				dg_warn("reload of %s failed, keeping the running policy: %s",
 					o->rules, dg_errmsg());
 			else
-				dg_info("reloaded %zu rules from %s", st.policy->n_rules, o->rules);
+				dg_info("reloaded %zu rules from %s (%.1f ms after the signal)",
+					st.policy->n_rules, o->rules, ms_since(reload_signal_ns));
 			dg_metrics_reload(st.metrics, rc == 0);
 			dg_notify_ready();
 			rc = 0;
@@ -555,6 +571,9 @@ int enforce_run(const struct enforce_opts *o)
 		}
 		enforce_metrics_sample(&metrics, enforcer, flight, false);
 	}
+	if (stop_signal_ns)
+		dg_info("stopping: the loop ended %.1f ms after the signal",
+			ms_since(stop_signal_ns));
 	dg_enforcer_poll(enforcer, 0, 0); /* what is left in the ring */
 out:
 	dg_event_queue_drain(waiting, mono_now_ns(), true);
