@@ -11,7 +11,10 @@ PASSES=0
 CONTAINERS=()
 
 cleanup() {
-	for c in "${CONTAINERS[@]}"; do
+	local c
+	# new_id runs in a command substitution (a subshell): its ids are found
+	# again by their suffix, this shell's pid.
+	for c in "${CONTAINERS[@]}" $(runc list -q 2>/dev/null | grep -E "^dgtest-.*-$$\$" || true); do
 		runc delete --force "$c" >/dev/null 2>&1 || true
 	done
 	if [ -n "${DG_KEEP_TMP:-}" ]; then
@@ -81,7 +84,7 @@ use_profile() {
 	mv "$1/config.json.new" "$1/config.json"
 }
 
-# new_id NAME: a container id unique to this run, deleted at exit
+# new_id NAME: a container id unique to this run (dgtest-NAME-PID), deleted at exit
 new_id() {
 	local id="dgtest-$1-$$"
 	CONTAINERS+=("$id")
