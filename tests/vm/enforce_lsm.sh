@@ -277,9 +277,11 @@ expect_event "another binary through a bind mount, no pass" '.action == "block" 
 umount /tmp/self/echo /tmp/otherhd
 umount \$rb/rootfs
 
-# Enforcement outlives the daemon: after kill -9 the pinned links keep
+# Enforcement outlives the daemon: the test's own rules again (the ones
+# above cover off-rootfs binaries only); after kill -9 the pinned links keep
 # refusing; a restart adopts them and reads the decision that queued
 # meanwhile; driftguard stop ends it all.
+start
 kill -9 \$dgpid
 wait \$dgpid 2>/dev/null
 dgpid=
