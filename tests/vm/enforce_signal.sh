@@ -4,8 +4,8 @@
 # Debian and Ubuntu boot): the signal backend, whose fentry flavour
 # (fentry/security_bprm_check + security_mmap_file) sees what BPF-LSM sees.
 # In a VM on each Debian kernel, on the "container" enforce_lsm.sh builds
-# (unshare -m, an overlay over a busybox image, chroot), every exec trick of
-# issue 10 must be killed (SIGKILL: status 137) before anything of it runs,
+# (unshare -m -p -f: its pid namespace makes it a container; an overlay over
+# a busybox image, chroot), every exec trick of issue 10 must be killed (SIGKILL: status 137) before anything of it runs,
 # with exactly one event saying signal and its fentry hook; image programs,
 # their loader and libraries run with no event. Then the same with the
 # tracepoint flavour (DG_SIGNAL_FLAVOUR=tracepoint; what the development
@@ -52,7 +52,7 @@ for f in $libs; do mkdir -p \$L\$(dirname \$f) && cp \$f \$L\$f; done
 cp \$W/preload.so \$L/preload.so
 
 ctr() {
-	unshare -m sh -c 'mount -t overlay overlay -o lowerdir=/tmp/lower,upperdir=/tmp/upper,workdir=/tmp/ovlwork /tmp/merged &&
+	unshare -m -p -f sh -c 'mount -t overlay overlay -o lowerdir=/tmp/lower,upperdir=/tmp/upper,workdir=/tmp/ovlwork /tmp/merged &&
 		mount -t proc proc /tmp/merged/proc && mount --bind /dev /tmp/merged/dev && exec chroot /tmp/merged /bin/sh -c "\$1"' ctr "\$1" 2>&1
 }
 
