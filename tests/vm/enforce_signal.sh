@@ -6,8 +6,9 @@
 # In a VM on each Debian kernel, on the "container" enforce_lsm.sh builds
 # (unshare -m -p -f: its pid namespace makes it a container; an overlay over
 # a busybox image, chroot), every exec trick of issue 10 must be killed
-# (SIGKILL: status 137) before anything of it runs, with exactly one event saying signal and its fentry hook; image programs,
-# their loader and libraries run with no event. Then the same with the
+# (SIGKILL: status 137) before anything of it runs, with exactly one event
+# saying signal and its fentry hook; image programs, their loader and
+# libraries run with no event. Then the same with the
 # tracepoint flavour (DG_SIGNAL_FLAVOUR=tracepoint; what the development
 # kernel runs, where tests/integration/enforce_signal.sh covers it), which
 # must block the same tricks from its own hooks.
