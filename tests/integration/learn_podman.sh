@@ -6,11 +6,17 @@
 # (noNewPrivileges false). A container without a filter opens no gate:
 # nothing recorded, no profile, the reason on stderr.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/engines.sh"
 require_root
 if ! command -v podman >/dev/null; then
 	echo "not ok - podman is missing: run scripts/setup.sh (Debian: apt-get install podman)"
 	exit 1
 fi
+# podman as engines.sh runs it: its storage on a tmpfs of the test's (an
+# overlay on the overlay of CI's fresh root would not mount), cgroupfs and
+# a file for events (no systemd to ask), runc.
+engines_init
+podman_init
 
 make_bundle "$TMP/b" true
 # This host lets no one raise rlimits (no CAP_SYS_RESOURCE), and podman sets
@@ -24,12 +30,14 @@ pod() {
 		shift
 	done
 	shift
-	podman run --runtime runc --rm --network none --ulimit nofile=1024:1024 \
+	# shellcheck disable=SC2086 # $PODMAN is a command line
+	$PODMAN run --rm --network none --ulimit nofile=1024:1024 \
 		--ulimit nproc=1000:1000 "${opts[@]}" --rootfs "$TMP/b/rootfs" "$@"
 }
 
 set +e
-out1=$("$DG" learn -o "$TMP/p.json" -- podman run --runtime runc --rm --network none \
+# shellcheck disable=SC2086 # $PODMAN is a command line
+out1=$("$DG" learn -o "$TMP/p.json" -- $PODMAN run --rm --network none \
 	--ulimit nofile=1024:1024 --ulimit nproc=1000:1000 --rootfs "$TMP/b/rootfs" \
 	sh -c 'echo hello | tr a-z A-Z; ls / | wc -l' 2>"$TMP/learn.err")
 rc=$?
@@ -85,7 +93,8 @@ check "the same output ($out4 / $out5)" [ "$out4" = "$out5" ]
 
 # No filter: the gate never opens.
 set +e
-err=$("$DG" learn -o "$TMP/none.json" -- podman run --runtime runc --rm --network none \
+# shellcheck disable=SC2086 # $PODMAN is a command line
+err=$("$DG" learn -o "$TMP/none.json" -- $PODMAN run --rm --network none \
 	--ulimit nofile=1024:1024 --ulimit nproc=1000:1000 --security-opt seccomp=unconfined \
 	--rootfs "$TMP/b/rootfs" true 2>&1)
 rc=$?
