@@ -73,7 +73,10 @@ printf "#!/bin/sh\necho script-ran\n" >/x.sh && chmod +x /x.sh && /x.sh; echo "s
 # by default (this dockerd's exec root) is found through its shim at the
 # first lookup that misses, at most once a second; a drift in that second
 # would be named by its cgroup only (docker:<id>, no name).
-in_container="sleep 1; $drift; echo drift-done; sleep 120"
+# After the drift it goes on making syscalls (a sleep a second): a container
+# whose runtime root is found late (through its shim, at most every 10 s)
+# has a flight ring only from then on, and dump shows what came after.
+in_container="sleep 1; $drift; echo drift-done; while :; do sleep 1; done"
 
 # logs_done CMD...: CMD's output (an engine's logs) says the drift is done
 logs_done() {
@@ -103,8 +106,13 @@ expect_blocked() {
 }
 
 # expect_dump ENGINE WHAT ID: `driftguard dump WHAT` is the ring of container ID
+dump_has() {
+	"$DG" dump --json "$2" >"$TMP/$1.dump" 2>"$TMP/$1.dump.err" &&
+		jq -e --arg id "$3" '.session.container.id == $id and (.syscalls | length) > 0' \
+			"$TMP/$1.dump" >/dev/null
+}
 expect_dump() {
-	"$DG" dump --json "$2" >"$TMP/$1.dump" 2>"$TMP/$1.dump.err" || true
+	wait_for 15 dump_has "$@" || true
 	check "$1: dump $2 ($(cat "$TMP/$1.dump.err"))" jq -e --arg id "$3" \
 		'.tool == "enforce" and .session.container.id == $id and (.syscalls | length) > 0' \
 		"$TMP/$1.dump"
