@@ -297,6 +297,21 @@ int learn_run_command(struct learn_run *run)
 	return exit_code;
 }
 
+/* Until the container's init (pidfd) exits, or a stop signal (SIGINT, SIGTERM, --duration). */
+static int wait_for_init(int pidfd)
+{
+	for (;;) {
+		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+
+		if (poll(&pfd, 1, -1) > 0)
+			return 0; /* the container's init exited */
+		if (errno != EINTR)
+			return dg_err(errno, "poll: %s", strerror(errno));
+		if (stop_signal)
+			return 0;
+	}
+}
+
 int learn_run_container(struct learn_run *run)
 {
 	const struct learn_opts *o = run->o;
@@ -328,17 +343,8 @@ int learn_run_container(struct learn_run *run)
 		c->ident.init_pid, c->init_cgroup, o->duration > 0 ? " or --duration is up" : "");
 	install_stop_handlers();
 	arm_duration(o->duration);
-	for (;;) {
-		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-
-		if (poll(&pfd, 1, -1) > 0)
-			break; /* the container's init exited */
-		if (errno != EINTR)
-			return dg_err(errno, "poll: %s", strerror(errno));
-		if (stop_signal)
-			break;
-	}
-	return write_outputs(run, true, false);
+	rc = wait_for_init(pidfd);
+	return rc ? rc : write_outputs(run, true, false);
 }
 
 /* --next: what the inventory's subscriber found. */
@@ -480,15 +486,6 @@ int learn_run_next(struct learn_run *run)
 	publish_flight(run, dg_flight_container_session(&c->ident));
 	dg_info("learning container %s (init pid %d, cgroup %s) until it exits%s", name,
 		c->ident.init_pid, c->init_cgroup, o->duration > 0 ? " or --duration is up" : "");
-	for (;;) {
-		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-
-		if (poll(&pfd, 1, -1) > 0)
-			break; /* the container's init exited */
-		if (errno != EINTR)
-			return dg_err(errno, "poll: %s", strerror(errno));
-		if (stop_signal)
-			break;
-	}
-	return write_outputs(run, true, false);
+	rc = wait_for_init(pidfd);
+	return rc ? rc : write_outputs(run, true, false);
 }
