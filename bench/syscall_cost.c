@@ -10,7 +10,7 @@
  *              this process tracked
  *   untracked  the driftguard recorder (bitmap only) recording another
  *              process, this one not; with DG_BENCH_UNTRACKED_RING=1 in the
- *              environment, with the flight recorder on (learn's default),
+ *              environment, with the flight recorder on (learn --flight-recorder N),
  *              so that untracked syscalls also run the sys_exit program
  *   watching   what enforce costs the host's tasks: the recorder with the
  *              flight recorder on (256 entries, a ring per session) and a
@@ -37,6 +37,8 @@
  * CPU. Then, apart (it slows every program down), BPF_ENABLE_STATS gives the
  * time the kernel measured inside the programs, per syscall of the loop: the
  * programs' own cost, without the rest of the syscall path and its noise.
+ * DG_BENCH_SETUPS=bitmap,untracked,... in the environment runs only those
+ * setups (and `none` and `floor`, which every ratio needs): for quick experiments.
  * A benchmark, not a test: it prints figures and never fails on a slow
  * machine.
  */
@@ -338,6 +340,22 @@ static void print_prog_stats(long iterations, int rounds)
 	}
 }
 
+/* DG_BENCH_SETUPS: leave out every setup it does not name (none and floor stay). */
+static void only_setups(const char *list)
+{
+	if (!list || !*list)
+		return;
+	for (int s = BITMAP; s < NSETUPS; s++) {
+		const char *p = strstr(list, setup_names[s]);
+		size_t n = strlen(setup_names[s]);
+
+		/* a whole item of the comma-separated list, not a part of one */
+		while (p && !((p == list || p[-1] == ',') && (p[n] == ',' || !p[n])))
+			p = strstr(p + 1, setup_names[s]);
+		unavailable[s] = !p;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	long iterations = argc > 1 ? atol(argv[1]) : 2000000;
@@ -355,6 +373,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	untracked_ring = env && !strcmp(env, "1");
+	only_setups(getenv("DG_BENCH_SETUPS"));
 	if (peer_mntns_self(&host_mntns))
 		fprintf(stderr, "syscall_cost: %s\n", dg_errmsg());
 	else if (unshare(CLONE_NEWNS))
