@@ -83,6 +83,29 @@ struct {
 	__type(value, struct dg_cpu_unwatched);
 } cpu_unwatched SEC(".maps");
 
+/*
+ * Per CPU: the tracked task whose syscall this CPU recorded last, and its
+ * session. A recorded workload mostly makes its syscalls in runs between
+ * context switches, so the next syscall here is most often the same task's:
+ * it finds itself here and skips bpf_task_storage_get(), a helper call that
+ * was most of the recorded path's cost. Used with the flight recorder off
+ * only (learn's default): the ring path writes into the task's storage.
+ * A task's session never changes once set, and a task freed and another
+ * allocated at the same address differ in their start time.
+ */
+struct dg_cpu_last_task {
+	__u64 task;
+	__u64 start_time;
+	__u32 session;
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dg_cpu_last_task);
+} cpu_last_task SEC(".maps");
+
 /* Tasks that should have been tracked but could not get storage. */
 volatile __u64 lost_tasks;
 
@@ -188,10 +211,11 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct dg_cpu_last_task *last = NULL;
 	struct dg_syscalls *s;
 	struct dg_task *t;
 	__u64 idx, nr; /* 64-bit: no zero-extension copies to lose bounds */
-	__u32 abi;
+	__u32 abi, zero = 0, session;
 
 	/*
 	 * Most tasks have no BPF task storage at all: one load tells, and saves
@@ -202,6 +226,14 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 			return 0;
 		t = NULL; /* nothing to look up: straight to adoption */
 	} else {
+		if (!flight_entries) {
+			last = bpf_map_lookup_elem(&cpu_last_task, &zero);
+			if (last && last->task == (__u64)task &&
+			    last->start_time == task->start_time) {
+				session = last->session;
+				goto record;
+			}
+		}
 		t = bpf_task_storage_get(&tasks, task, NULL, 0);
 	}
 	if (!t) {
@@ -215,6 +247,13 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 		/* A filter is never removed: decide once. */
 		t->flags &= ~DG_TASK_GATE_SECCOMP;
 	}
+	session = t->session;
+	if (last) {
+		last->task = (__u64)task;
+		last->start_time = task->start_time;
+		last->session = session;
+	}
+record:
 	if (id < 0)
 		return 0;
 	nr = (__u64)id & ~(__u64)DG_X32_SYSCALL_BIT;
@@ -226,7 +265,7 @@ int BPF_PROG(dg_sys_enter, struct pt_regs *regs, long id)
 	barrier_var(idx);
 	if (idx >= DG_SEEN_BYTES)
 		return 0;
-	s = bpf_map_lookup_elem(&syscalls, &t->session);
+	s = bpf_map_lookup_elem(&syscalls, &session);
 	if (!s)
 		return 0;
 	if (!((unsigned char *)s->seen)[idx])
