@@ -150,7 +150,12 @@ static __always_inline int bprm_check(struct linux_binprm *bprm, const __u8 back
 	struct scratch *s = NULL;
 	__u8 action, kind;
 
-	st = bpf_task_storage_get(&exec_states, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/*
+	 * Looked up, not created: a task that has BPF storage pays a helper call
+	 * at each of its syscalls in the flight recorder (bpf/recorder.bpf.c), so
+	 * only chains that need their first file later get it (below).
+	 */
+	st = bpf_task_storage_get(&exec_states, task, NULL, 0);
 	if (st && st->pending) {
 		/* The script's decision, now that its interpreter is known. */
 		action = st->pending;
@@ -166,6 +171,13 @@ static __always_inline int bprm_check(struct linux_binprm *bprm, const __u8 back
 	action = decide_bprm(file, kind, backend, &s);
 	if (!s)
 		return 0;
+	/*
+	 * The first file is needed again only when an interpreter follows (a
+	 * script, binfmt_misc): fupper_layer and a pending decision. An image
+	 * ELF binary (origin 0) needs nothing kept: fupper_layer is 0 anyway.
+	 */
+	if (!st && first && (kind == DG_KIND_SCRIPT || s->ev.origin))
+		st = bpf_task_storage_get(&exec_states, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (st) {
 		/* fupper_layer: the file execve named (the script for ./x.sh). */
 		if (first) {
