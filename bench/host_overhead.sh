@@ -11,10 +11,13 @@
 #   tar     tar cf - $TAR_DIR | cat >/dev/null         (read/write; through cat
 #           because GNU tar skips reading the files when its archive is /dev/null)
 #   exec    300 fork+execs of /bin/true from bash       (process creation)
+#   getppid 1,000,000 getppid syscalls (build/bench/syscall_loop): what a bare
+#           syscall of the host pays
 # Usage (root, from the source tree, after `ninja -C build`; under the
 # host-wide lock, as enforce blocks drift in every container):
 #   flock /tmp/dg-tests.lock bench/host_overhead.sh [ROUNDS]     (default 7)
-# Environment: DRIFTGUARD (default build/cli/driftguard), TAR_DIR (default
+# Environment: DRIFTGUARD (default build/cli/driftguard), SYSCALL_LOOP
+# (default build/bench/syscall_loop), TAR_DIR (default
 # /usr/lib/<arch>-linux-gnu, ~1 GB on Debian 12). A benchmark: it prints
 # figures and never fails on a slow machine; it fails only when enforce
 # cannot start.
@@ -22,11 +25,12 @@ set -euo pipefail
 
 ROUNDS=${1:-7}
 DRIFTGUARD=${DRIFTGUARD:-build/cli/driftguard}
+SYSCALL_LOOP=${SYSCALL_LOOP:-build/bench/syscall_loop}
 RULES=rules/default.yaml
 TAR_DIR=${TAR_DIR:-/usr/lib/$(uname -m)-linux-gnu}
 EXECS=300
 SETUPS=(off enforce enforce-norec)
-WORKLOADS=(find tar exec)
+WORKLOADS=(find tar exec getppid)
 
 die() {
 	echo "host_overhead: $*" >&2
@@ -35,6 +39,7 @@ die() {
 
 [ "$(id -u)" -eq 0 ] || die "needs root (enforce loads BPF programs); run it with sudo"
 [ -x "$DRIFTGUARD" ] || die "no $DRIFTGUARD: build first (ninja -C build), run from the source tree"
+[ -x "$SYSCALL_LOOP" ] || die "no $SYSCALL_LOOP: build first (ninja -C build), run from the source tree"
 [ -f "$RULES" ] || die "no $RULES: run from the source tree"
 [ -d "$TAR_DIR" ] || die "no $TAR_DIR: set TAR_DIR to a directory of about 1 GB"
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "usage: host_overhead.sh [ROUNDS>=1]"
@@ -75,6 +80,7 @@ run_workload() {
 	find) find /usr >/dev/null 2>&1 || true ;;
 	tar) tar cf - "$TAR_DIR" 2>/dev/null | cat >/dev/null ;;
 	exec) for ((i = 0; i < EXECS; i++)); do /bin/true; done ;;
+	getppid) "$SYSCALL_LOOP" 1000000 ;;
 	esac
 	t1=$(now_ns)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
@@ -84,7 +90,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 fastest() { sort -g | head -1; }
 
 echo "host_overhead: $ROUNDS rounds, alternating ${SETUPS[*]}; tar of $TAR_DIR;" \
-	"exec: $EXECS x /bin/true; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	"exec: $EXECS x /bin/true; getppid: 1000000 syscalls; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for w in "${WORKLOADS[@]}"; do run_workload "$w" >/dev/null; done # warm the page cache
 
 for ((round = 1; round <= ROUNDS; round++)); do
