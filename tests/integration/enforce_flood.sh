@@ -6,16 +6,11 @@
 # tries; each one within a second), a new container under a scoped rule is
 # blocked from its first exec, and every decision is an event or counted.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/enforce_lib.sh"
 require_root
 
 ov=$TMP/ov
-mkdir -p "$ov/upper" "$ov/work"
-make_bundle "$ov/image" true
-mkdir -p "$ov/bundle/rootfs"
-mount -t overlay overlay -o "lowerdir=$ov/image/rootfs,upperdir=$ov/upper,workdir=$ov/work" \
-	"$ov/bundle/rootfs"
-trap 'umount "$ov/bundle/rootfs" 2>/dev/null || true; cleanup' EXIT
-cp "$ov/image/config.json" "$ov/bundle/config.json"
+overlay_bundle "$ov"
 
 cat >"$TMP/rules.yaml" <<'YAML'
 mode: enforce
@@ -38,14 +33,8 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # median FILE: of the numbers in FILE, one per line
 median() { sort -n "$1" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-"$DG" enforce -r "$TMP/rules.yaml" --events "$TMP/events.json" --pidfile "$TMP/dg.pid" \
-	2>"$TMP/enforce.log" &
-enforcer=$!
-for _ in $(seq 100); do
-	grep -q "^driftguard: enforcing" "$TMP/enforce.log" && break
-	sleep 0.1
-done
-check "enforcer started" grep -q "^driftguard: enforcing" "$TMP/enforce.log"
+start_enforcer "$TMP/rules.yaml" && pass "enforcer started"
+enforcer=$ENFORCER
 
 # The flood: a drifted copy of busybox, exec'd in four loops; each exec is killed.
 set_args "$ov/bundle" sh -c 'mkdir -p /d && cp /bin/busybox /d/x

@@ -6,21 +6,18 @@
 # raw bytes recoverable from KEY_base64 (README, "Text that is not UTF-8"),
 # and nothing is dropped. Signal backend (this kernel).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/enforce_lib.sh"
 require_root
 
 # A runc bundle on an overlay: lower = busybox image, upper = what the container writes.
 ov=$TMP/ov
-mkdir -p "$ov/upper" "$ov/work" "$ov/bundle/rootfs"
-make_bundle "$ov/image" true
-mount -t overlay overlay -o "lowerdir=$ov/image/rootfs,upperdir=$ov/upper,workdir=$ov/work" \
-	"$ov/bundle/rootfs"
+overlay_bundle "$ov"
 # Host files live on a tmpfs of their own (off the host's root); the host rule is
 # scoped to it.
 shm=$TMP/host
 mkdir -p "$shm"
 mount -t tmpfs tmpfs "$shm"
-trap 'umount "$ov/bundle/rootfs" "$shm" 2>/dev/null || true; cleanup' EXIT
-cp "$ov/image/config.json" "$ov/bundle/config.json"
+UNMOUNT+=("$shm")
 
 cat >"$TMP/rules.yaml" <<YAML
 mode: enforce
@@ -49,27 +46,6 @@ for f in "${formats[@]}"; do
 done
 slash=${names[2]}
 
-start_enforcer() {
-	: >"$TMP/events.json"
-	"$DG" enforce -r "$TMP/rules.yaml" --events "$TMP/events.json" --pidfile "$TMP/dg.pid" "$@" \
-		2>"$TMP/enforce.log" &
-	ENFORCER=$!
-	for _ in $(seq 100); do
-		grep -qE "^driftguard: (enforcing|auditing)" "$TMP/enforce.log" && return 0
-		kill -0 "$ENFORCER" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "enforcer did not start: $(cat "$TMP/enforce.log")"
-	return 1
-}
-
-stop_enforcer() {
-	kill "$ENFORCER" 2>/dev/null || true
-	wait "$ENFORCER" 2>/dev/null || true
-}
-
-# The raw bytes of field KEY of event line LINE: KEY_base64 decoded when
-# present, else KEY itself, as hex.
 raw_hex() {
 	local b64
 	b64=$(jq -r --arg k "$2_base64" '.[$k] // empty' <<<"$1")
@@ -128,7 +104,7 @@ run_all() {
 }
 
 for mode in block audit; do
-	if [ $mode = block ]; then start_enforcer; else start_enforcer --audit; fi
+	if [ $mode = block ]; then start_enforcer "$TMP/rules.yaml"; else start_enforcer "$TMP/rules.yaml" --audit; fi
 	out=$(run_all /d-$mode)
 	sleep 0.5
 	stop_enforcer
@@ -151,7 +127,7 @@ done
 
 # --coalesce: a container drifting in a loop makes one line at once (with its
 # tail), then one line for the identical rest of the window, with their count.
-start_enforcer --coalesce 10000
+start_enforcer "$TMP/rules.yaml" --coalesce 10000
 set_args "$ov/bundle" sh -c 'mkdir -p /co && cp /bin/busybox /co/echo; i=0;
 	while [ $i -lt 50 ]; do /co/echo x 2>/dev/null; i=$((i+1)); done; echo loop-done'
 out=$(runc run -b "$ov/bundle" "$(new_id coalesce)" 2>&1 </dev/null || true)

@@ -9,39 +9,23 @@
 # (then the drift runs). `reload` signals only a running enforcer: never the
 # pid that a stale pid file names.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/enforce_lib.sh"
 require_root
 
 PINS=/sys/fs/bpf/driftguard/enforce
 RULES=$(dirname "$0")/../../rules/default.yaml
 
 ov=$TMP/ov
-mkdir -p "$ov/upper" "$ov/work" "$TMP/ctl"
-make_bundle "$ov/image" true
-mkdir -p "$ov/bundle/rootfs"
-mount -t overlay overlay -o "lowerdir=$ov/image/rootfs,upperdir=$ov/upper,workdir=$ov/work" \
-	"$ov/bundle/rootfs"
+overlay_bundle "$ov"
+mkdir -p "$TMP/ctl"
 # Whatever happens, nothing of ours stays loaded.
-trap '"$DG" stop --pidfile "$TMP/dg.pid" >/dev/null 2>&1 || true
-	umount "$ov/bundle/rootfs" 2>/dev/null || true; cleanup' EXIT
+trap '"$DG" stop --pidfile "$TMP/dg.pid" >/dev/null 2>&1 || true; cleanup' EXIT
 # /ctl: a bind mount of $TMP/ctl, where the loop finds its stop file.
 jq --arg src "$TMP/ctl" '.mounts += [{"destination": "/ctl", "type": "bind", "source": $src,
 	"options": ["rbind", "rw"]}]' "$ov/image/config.json" >"$ov/bundle/config.json"
 
-# start_enforcer RULES LOG [ARGS...]: driftguard enforce in the background, $ENFORCER
-start_enforcer() {
-	local rules=$1 log=$2
-	shift 2
-	"$DG" enforce -r "$rules" --events "$TMP/events.json" --pidfile "$TMP/dg.pid" "$@" \
-		2>"$log" &
-	ENFORCER=$!
-	for _ in $(seq 100); do
-		grep -qE "^driftguard: (enforcing|auditing)" "$log" && return 0
-		kill -0 "$ENFORCER" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "enforcer did not start: $(cat "$log")"
-	return 1
-}
+# Every enforcer of this test appends to one events file (emptied once, below).
+KEEP_EVENTS=1
 
 # The drift loop: each try prints "try" and the drifted copy prints RAN if it runs.
 tries() { grep -c '^try' "$TMP/loop.out" || true; }
@@ -57,7 +41,7 @@ wait_tries() {
 }
 
 : >"$TMP/events.json"
-start_enforcer "$RULES" "$TMP/e1.log"
+ENFORCE_LOG="$TMP/e1.log" start_enforcer "$RULES"
 E1=$ENFORCER
 check "the enforcer says where it pinned itself" grep -q "^driftguard: pinned in $PINS/$E1-" "$TMP/e1.log"
 check "its links, maps and state are pinned" bash -c "ls $PINS/$E1-*/ | grep -q link_dg_exec_signal &&
@@ -104,7 +88,7 @@ check "reload refuses the killed enforcer's pid file ($rc: $err)" \
 # replace the adopted ones (the rule is named otherwise); what queued while
 # no daemon ran is read, named by the rules that decided it.
 sed 's/name: no-drift$/name: no-drift-restarted/' "$RULES" >"$TMP/renamed.yaml"
-start_enforcer "$TMP/renamed.yaml" "$TMP/e2.log"
+ENFORCE_LOG="$TMP/e2.log" start_enforcer "$TMP/renamed.yaml"
 E2=$ENFORCER
 check "the restart says whom it adopts from ($(grep adopted "$TMP/e2.log"))" grep -qE \
 	"^driftguard: adopted the enforcement that driftguard enforce pid $E1 \(started [0-9-]+ [0-9:]+ UTC\) left pinned: the signal backend, rules generation 1 from .*default.yaml" \
@@ -138,7 +122,7 @@ wait "$E2" 2>/dev/null || true
 check "SIGQUIT says it leaves the enforcement pinned" grep -q "^driftguard: left pinned" "$TMP/e2.log"
 check "after SIGQUIT the loop stays blocked" wait_tries 30
 check "after SIGQUIT no try got through ($(ran) ran)" [ "$(ran)" -eq 0 ]
-start_enforcer "$RULES" "$TMP/e3.log"
+ENFORCE_LOG="$TMP/e3.log" start_enforcer "$RULES"
 E3=$ENFORCER
 # Generation 3: the reload above installed the rules again.
 check "the next restart adopts generation 3 from pid $E2" grep -qE \
@@ -158,7 +142,7 @@ check "after stop the drift runs" wait_tries 20
 check "after stop the drift runs ($(ran) ran)" [ "$(ran)" -gt "$ran_before" ]
 
 # A clean stop (SIGTERM) ends enforcement too; a killed one's leftovers go with stop.
-start_enforcer "$RULES" "$TMP/e4.log"
+ENFORCE_LOG="$TMP/e4.log" start_enforcer "$RULES"
 wait_tries 10
 r=$(ran)
 wait_tries 20
@@ -168,7 +152,7 @@ wait "$ENFORCER" 2>/dev/null || true
 check "SIGTERM unpins" bash -c "! ls -d $PINS/*/ 2>/dev/null"
 wait_tries 20
 check "after SIGTERM the drift runs" [ "$(ran)" -gt "$r" ]
-start_enforcer "$RULES" "$TMP/e5.log"
+ENFORCE_LOG="$TMP/e5.log" start_enforcer "$RULES"
 kill -9 "$ENFORCER"
 wait "$ENFORCER" 2>/dev/null || true
 "$DG" stop --pidfile "$TMP/dg.pid" >"$TMP/stop2.out" 2>&1 || true

@@ -11,16 +11,12 @@
 # itself by another name is still drift. A container without a pid namespace
 # of its own (--pid=host) is a container by its cgroup.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/enforce_lib.sh"
 require_root
 rules=$(dirname "$0")/../../rules/default.yaml
 
 ov=$TMP/ov
-mkdir -p "$ov/upper" "$ov/work" "$ov/bundle/rootfs"
-make_bundle "$ov/image" true
-mount -t overlay overlay -o "lowerdir=$ov/image/rootfs,upperdir=$ov/upper,workdir=$ov/work" \
-	"$ov/bundle/rootfs"
-trap 'umount "$ov/bundle/rootfs" 2>/dev/null || true; cleanup' EXIT
-cp "$ov/image/config.json" "$ov/bundle/config.json"
+overlay_bundle "$ov"
 
 # in_private_ns ARGS...: ARGS in a new, private mount namespace
 in_private_ns() {
@@ -36,36 +32,11 @@ run_in_container() {
 	"$@" runc run -b "$ov/bundle" "$(new_id runtime-ns)" 2>&1 || true
 }
 
-start_enforcer() {
-	local rules=$1
-	shift
-	: >"$TMP/events.json"
-	"$DG" enforce -r "$rules" --events "$TMP/events.json" --pidfile "$TMP/dg.pid" \
-		--flight-recorder 0 "$@" 2>"$TMP/enforce.log" &
-	ENFORCER=$!
-	for _ in $(seq 100); do
-		grep -qE "^driftguard: (enforcing|auditing)" "$TMP/enforce.log" && return 0
-		kill -0 "$ENFORCER" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "enforcer did not start: $(cat "$TMP/enforce.log")"
-	return 1
-}
-
-stop_enforcer() {
-	kill "$ENFORCER" 2>/dev/null || true
-	wait "$ENFORCER" 2>/dev/null || true
-}
-
-event_with() {
-	jq -e -s "any(.[]; $1)" "$TMP/events.json" >/dev/null
-}
-
 drift='busybox echo image-ok
 mkdir -p /d && cp /bin/busybox /d/echo && /d/echo upper-ran; echo "binary rc=$?"'
 
 # 1. The default rules; runc run from a private mount namespace.
-start_enforcer "$rules"
+start_enforcer "$rules" --flight-recorder 0
 out=$(run_in_container "$drift" in_private_ns)
 check "runc from a private mount namespace starts the container ($out)" grep -q "^image-ok" <<<"$out"
 check "drift in it is blocked" bash -c '! grep -q upper-ran <<<"$1" && grep -q "binary rc=137" <<<"$1"' _ "$out"
@@ -92,7 +63,7 @@ rules:
       kind: [binary]
     action: block
 YAML
-start_enforcer "$TMP/any.yaml"
+start_enforcer "$TMP/any.yaml" --flight-recorder 0
 out=$(run_in_container 'busybox echo image-ok; cp /bin/busybox /dev/echo && /dev/echo dev-ran; echo "dev rc=$?"' in_private_ns)
 check "runc's self-copy passes a rule that covers runc ($out)" grep -q "^image-ok" <<<"$out"
 check "off-rootfs drift in that container is still blocked" bash -c '! grep -q dev-ran <<<"$1" && grep -q "dev rc=137" <<<"$1"' _ "$out"
@@ -118,7 +89,7 @@ rules:
       origin: [upper, memfd, off-rootfs]
     action: block
 YAML
-start_enforcer "$TMP/except.yaml"
+start_enforcer "$TMP/except.yaml" --flight-recorder 0
 out=$(run_in_container 'mkdir -p /d/x && cp /bin/busybox /d/sh && ln /d/sh /d/x/echo &&
 /d/sh -c "echo allowed-ran; /d/x/echo link-ran; echo \"link rc=\$?\""')
 check "the allowed drifted binary runs ($out)" grep -q "^allowed-ran" <<<"$out"
@@ -134,7 +105,7 @@ stop_enforcer
 jq '.linux.namespaces |= map(select(.type != "pid"))' "$ov/bundle/config.json" \
 	>"$ov/bundle/config.json.new"
 mv "$ov/bundle/config.json.new" "$ov/bundle/config.json"
-start_enforcer "$rules"
+start_enforcer "$rules" --flight-recorder 0
 out=$(run_in_container "sleep 1; $drift")
 check "--pid=host container: image runs ($out)" grep -q "^image-ok" <<<"$out"
 check "--pid=host container: drift is blocked" bash -c '! grep -q upper-ran <<<"$1" && grep -q "binary rc=137" <<<"$1"' _ "$out"

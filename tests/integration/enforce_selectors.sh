@@ -5,16 +5,11 @@
 # writes its state (the inventory's inotify), before its command drifts;
 # others are left alone; a container gone is dropped from the policy.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/enforce_lib.sh"
 require_root
 
 ov=$TMP/ov
-mkdir -p "$ov/upper" "$ov/work"
-make_bundle "$ov/image" true
-mkdir -p "$ov/bundle/rootfs"
-mount -t overlay overlay -o "lowerdir=$ov/image/rootfs,upperdir=$ov/upper,workdir=$ov/work" \
-	"$ov/bundle/rootfs"
-trap 'umount "$ov/bundle/rootfs" 2>/dev/null || true; cleanup' EXIT
-cp "$ov/image/config.json" "$ov/bundle/config.json"
+overlay_bundle "$ov"
 
 # run_named NAME ID SCRIPT: output of sh -c SCRIPT in container ID named NAME
 run_named() {
@@ -37,14 +32,8 @@ rules:
     action: block
 YAML
 
-"$DG" enforce -r "$TMP/rules.yaml" --events "$TMP/events.json" --pidfile "$TMP/dg.pid" \
-	--flight-recorder 0 2>"$TMP/enforce.log" &
-enforcer=$!
-for _ in $(seq 100); do
-	grep -q "^driftguard: enforcing" "$TMP/enforce.log" && break
-	sleep 0.1
-done
-check "enforcer started ($(tail -1 "$TMP/enforce.log"))" grep -q "^driftguard: enforcing" "$TMP/enforce.log"
+start_enforcer "$TMP/rules.yaml" --flight-recorder 0 && pass "enforcer started"
+enforcer=$ENFORCER
 
 # The drift comes 0.3 s after start: well before a once-a-second refresh
 # would surely have seen the container, after its state was written.

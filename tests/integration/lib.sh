@@ -9,13 +9,17 @@ TMP=$(mktemp -d /tmp/dg-test.XXXXXX)
 FAILS=0
 PASSES=0
 CONTAINERS=()
+UNMOUNT=() # mounts to undo at exit, after the containers that use them are gone
 
 cleanup() {
-	local c
+	local c m
 	# new_id runs in a command substitution (a subshell): its ids are found
 	# again by their suffix, this shell's pid.
 	for c in "${CONTAINERS[@]}" $(runc list -q 2>/dev/null | grep -E "^dgtest-.*-$$\$" || true); do
 		runc delete --force "$c" >/dev/null 2>&1 || true
+	done
+	for m in "${UNMOUNT[@]}"; do
+		umount "$m" 2>/dev/null || true
 	done
 	if [ -n "${DG_KEEP_TMP:-}" ]; then
 		echo "# kept $TMP (DG_KEEP_TMP)"
