@@ -5,17 +5,19 @@
  *
  * Two backends share the classification and the rule evaluation:
  *  - lsm: lsm/bprm_check_security, called for every file of the exec chain
- *    (script, then its interpreter, then binfmt_misc's), and lsm/mmap_file
+ *    (script, then its interpreter, then binfmt_misc's), lsm/mmap_file
  *    for executable mappings (ld.so /tmp/x, LD_PRELOAD, and the ELF loader
- *    that load_elf_binary maps); a block returns -EPERM before anything runs.
+ *    that load_elf_binary maps), and lsm/file_mprotect for a file's mapping
+ *    made executable later; a block returns -EPERM before anything runs.
  *  - signal: where BPF-LSM is not active (compiled in but not in lsm=, as on
  *    stock Debian and Ubuntu kernels), a block is bpf_send_signal(SIGKILL):
  *    the exec itself succeeds, the new program dies before its first
  *    instruction. Two flavours, chosen by a probe in user space:
- *    - fentry: fentry/security_bprm_check and fentry/security_mmap_file, the
- *      functions that call the LSM hooks, so exactly the LSM backend's view
- *      and the same program bodies (bprm_check() and mmap_file() below, with
- *      the backend a constant): every file of the chain, every executable
+ *    - fentry: fentry/security_bprm_check, _mmap_file and _file_mprotect,
+ *      the functions that call the LSM hooks, so exactly the LSM backend's
+ *      view and the same program bodies (bprm_check(), mmap_file() and
+ *      mprotect_file() below, with the backend a constant): every file of
+ *      the chain, every executable
  *      mapping, judged by the file itself.
  *    - tracepoint: for kernels where trampolines cannot attach.
  *      tp_btf/sched_process_exec sees the final binary and, through the saved
@@ -38,13 +40,13 @@
 
 #include "enforce.h"
 #include "lib/core_fixes.bpf.h"
+#include "lib/mapping.bpf.h"
 #include "lib/origin.bpf.h"
 #include "lib/path.bpf.h"
 #include "lib/policy.bpf.h"
 
 #define EPERM 1
 #define SIGKILL 9
-#define PROT_EXEC 0x4
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -215,6 +217,30 @@ static __always_inline int mmap_file(struct file *file, unsigned long prot, cons
 	return refuse(action, backend);
 }
 
+/*
+ * mprotect/pkey_mprotect adding PROT_EXEC to a file's mapping that was made
+ * without it (mprotect_adds_exec()): the same decision as its mmap with
+ * PROT_EXEC would have had, by the file of the mapping (overlayfs's layer
+ * file judged as the overlay file the user mapped: user_view()).
+ */
+static __always_inline int mprotect_file(struct file *file, const __u8 backend, const __u8 hook)
+{
+	struct scratch *s = NULL;
+	struct file *view;
+	__u8 action;
+
+	view = file ? user_view(file) : NULL;
+	if (!view)
+		return 0;
+	/* The path is walked: d_path would give the layer's path, not the user's. */
+	action = decide_file(view, DG_KIND_MAPPING, backend, false, false, 0, &s);
+	if (action < DG_VERDICT_AUDIT || !s)
+		return 0;
+	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
+	emit(&s->ev, view, hook);
+	return refuse(action, backend);
+}
+
 SEC("lsm/bprm_check_security")
 int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 {
@@ -230,6 +256,15 @@ int BPF_PROG(dg_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	if (ret)
 		return ret;
 	return mmap_file(file, prot, DG_BACKEND_LSM, DG_HOOK_LSM_MMAP);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(dg_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	if (ret)
+		return ret;
+	return mprotect_file(mprotect_adds_exec(vma, prot), DG_BACKEND_LSM, DG_HOOK_LSM_MPROTECT);
 }
 
 /*
@@ -248,6 +283,15 @@ SEC("fentry/security_mmap_file")
 int BPF_PROG(dg_mmap_file_fentry, struct file *file, unsigned long prot, unsigned long flags)
 {
 	return mmap_file(file, prot, DG_BACKEND_SIGNAL, DG_HOOK_FENTRY_MMAP);
+}
+
+/* prot: with PROT_EXEC where READ_IMPLIES_EXEC added it, as the LSM hook gets it. */
+SEC("fentry/security_file_mprotect")
+int BPF_PROG(dg_file_mprotect_fentry, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot)
+{
+	return mprotect_file(mprotect_adds_exec(vma, prot), DG_BACKEND_SIGNAL,
+			     DG_HOOK_FENTRY_MPROTECT);
 }
 
 #include "lib/signal_tp.bpf.h"

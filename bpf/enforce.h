@@ -116,6 +116,10 @@ enum dg_hook {
 	DG_HOOK_EXEC = 5,	 /* signal, tracepoint flavour: tp_btf/sched_process_exec */
 	DG_HOOK_OPEN = 6,	 /* a script, at its interpreter's open (syscalls tracepoints) */
 	DG_HOOK_MMAP = 7,	 /* tracepoint flavour: mmap(PROT_EXEC) of a file, at its syscall */
+	DG_HOOK_LSM_MPROTECT = 8,    /* lsm/file_mprotect: PROT_EXEC added to a file's mapping */
+	DG_HOOK_FENTRY_MPROTECT = 9, /* fentry/security_file_mprotect */
+	DG_HOOK_MPROTECT = 10,	     /* tracepoint flavour: mprotect, at its syscall */
+	DG_HOOK_PKEY_MPROTECT = 11,  /* tracepoint flavour: pkey_mprotect, at its syscall */
 };
 
 struct dg_exec_event {

@@ -28,6 +28,10 @@ static const char *const hook_names[] = {
 	[DG_HOOK_EXEC] = "tp_btf/sched_process_exec",
 	[DG_HOOK_OPEN] = "tracepoint/syscalls/sys_exit_open",
 	[DG_HOOK_MMAP] = "tracepoint/syscalls/sys_enter_mmap",
+	[DG_HOOK_LSM_MPROTECT] = "lsm/file_mprotect",
+	[DG_HOOK_FENTRY_MPROTECT] = "fentry/security_file_mprotect",
+	[DG_HOOK_MPROTECT] = "tracepoint/syscalls/sys_enter_mprotect",
+	[DG_HOOK_PKEY_MPROTECT] = "tracepoint/syscalls/sys_enter_pkey_mprotect",
 };
 
 static const char *hook_name(unsigned int hook)

@@ -19,6 +19,9 @@ cp /bin/busybox "$ov/image/rootfs/jail/bin/busybox"
 # libraries and loader, a library to preload, /usr/bin/env.
 cp "$WORKLOADS/memfd_exec" "$WORKLOADS/fd_exec" "$WORKLOADS/hello_dyn" "$ov/image/rootfs/bin/"
 cp "$WORKLOADS/preload.so" "$ov/image/rootfs/preload.so"
+# mprotect(PROT_EXEC) of a file mapped without it; /code.bin: code of the image.
+cp "$WORKLOADS/mprotect_exec" "$ov/image/rootfs/bin/"
+"$WORKLOADS/mprotect_exec" -w "$ov/image/rootfs/code.bin" >/dev/null
 loader=$(ldd "$WORKLOADS/hello_dyn" | awk '$1 ~ /^\// {print $1}')
 for f in $(ldd "$WORKLOADS/hello_dyn" | awk '$2 == "=>" && $3 ~ /^\// {print $3}') "$loader"; do
 	mkdir -p "$ov/image/rootfs$(dirname "$f")"
@@ -135,6 +138,19 @@ trick "LD_PRELOAD of an upper library" 'cp /preload.so /t7.so && LD_PRELOAD=/t7.
 	".kind == \"mapping\" and $up and .path == \"/t7.so\""
 trick "ld.so of an upper program" "cp /bin/hello_dyn /t8 && $loader /t8 && echo trick-ran" \
 	".kind == \"mapping\" and $up and .path == \"/t8\""
+out=$(run_in_container '/bin/mprotect_exec /code.bin; /bin/mprotect_exec -p /code.bin; echo "rc=$?"')
+check "mprotect(PROT_EXEC) of an image file's mapping runs ($(tr '\n' ' ' <<<"$out"))" \
+	bash -c '[ "$(grep -c "code ran: 42" <<<"$1")" -eq 2 ] && grep -q "rc=0" <<<"$1"' _ "$out"
+mprot='(.hook | test("mprotect"))'
+trick "mprotect(PROT_EXEC) of an upper file's mapping" '/bin/mprotect_exec -w /t9.bin && echo trick-ran' \
+	".kind == \"mapping\" and $up and .path == \"/t9.bin\" and $mprot"
+trick "pkey_mprotect(PROT_EXEC) of an upper file's mapping" '/bin/mprotect_exec -p -w /t10.bin && echo trick-ran' \
+	".kind == \"mapping\" and $up and .path == \"/t10.bin\" and $mprot"
+trick "mprotect(PROT_EXEC) of a memfd's mapping" '/bin/mprotect_exec -m /code.bin && echo trick-ran' \
+	".kind == \"mapping\" and (.origin | index(\"memfd\") != null) and $mprot"
+trick "mprotect(PROT_EXEC) of an off-rootfs file's mapping (/dev, a tmpfs)" \
+	'/bin/mprotect_exec -w /dev/t11.bin && echo trick-ran' \
+	".kind == \"mapping\" and (.origin | index(\"off-rootfs\") != null) and .path == \"/dev/t11.bin\" and $mprot"
 if [ "$flavour" = tracepoint ]; then
 	not_covered "a script its interpreter opens under another path than execve's" \
 		"a script is known by the path execve got until its interpreter opens it"

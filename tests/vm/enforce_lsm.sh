@@ -50,7 +50,8 @@ mkdir -p /sys/fs/cgroup /run && mount -t cgroup2 none /sys/fs/cgroup
 # The image: static busybox, hello_dyn and what it loads, memfd_exec.
 L=/tmp/lower
 mkdir -p \$L/bin \$L/dev \$L/proc \$L/mnt \$L/tmp \$L/opt/allowed /tmp/upper /tmp/ovlwork /tmp/merged
-cp /bin/busybox \$W/hello_dyn \$W/memfd_exec \$L/bin/
+cp /bin/busybox \$W/hello_dyn \$W/memfd_exec \$W/mprotect_exec \$L/bin/
+\$W/mprotect_exec -w \$L/code.bin >/dev/null # code of the image
 mkdir -p \$L/jail/bin && cp /bin/busybox \$L/jail/bin/ # chroot into the image: still image
 /bin/busybox --install -s \$L/bin
 for f in $libs; do mkdir -p \$L\$(dirname \$f) && cp \$f \$L\$f; done
@@ -163,6 +164,23 @@ case "\$out" in
 *) bad "LD_PRELOAD: \$out" ;;
 esac
 expect_event "LD_PRELOAD" "\$B"' and .kind == "mapping" and '"\$up"' and .path == "/up.so"'
+
+# mprotect(PROT_EXEC) of a file mapped without it: an image file's runs
+# (overlayfs maps the layer's file: judged as the overlay file), a drifted
+# file's is refused.
+out=\$(ctr '/bin/mprotect_exec /code.bin; /bin/mprotect_exec -p /code.bin; echo rc=\$?')
+[ "\$out" = "\$(printf 'code ran: 42\ncode ran: 42\nrc=0')" ] && ok "mprotect(PROT_EXEC) of an image file runs" || bad "mprotect of an image file: \$out"
+expect_no_event "mprotect(PROT_EXEC) of an image file"
+MP='.kind == "mapping" and .hook == "lsm/file_mprotect"'
+out=\$(ctr '/bin/mprotect_exec -w /up.bin; echo rc=\$?')
+expect_eperm "mprotect(PROT_EXEC) of an upper file" "\$out"
+expect_event "mprotect of an upper file" "\$B and \$MP"' and '"\$up"' and .path == "/up.bin"'
+out=\$(ctr '/bin/mprotect_exec -p /up.bin; echo rc=\$?')
+expect_eperm "pkey_mprotect(PROT_EXEC) of an upper file" "\$out"
+expect_event "pkey_mprotect of an upper file" "\$B and \$MP"' and '"\$up"' and .path == "/up.bin"'
+out=\$(ctr '/bin/mprotect_exec -m /code.bin; echo rc=\$?')
+expect_eperm "mprotect(PROT_EXEC) of a memfd" "\$out"
+expect_event "mprotect of a memfd" "\$B and \$MP"' and (.origin | index("memfd") != null)'
 
 out=\$(ctr 'ln /up_hello /up_hard && /up_hard; echo rc=\$?')
 expect_eperm "hardlink to an upper file" "\$out"
@@ -321,6 +339,7 @@ for k in ${DG_VM_KERNELS:-6.12 6.1}; do
 	t0=$(date +%s)
 	if "$here/run.sh" --kernel "$k" --timeout 240 "$work/in-vm.sh" "$work/rules.yaml" \
 		"$DG" "$WORKLOADS/memfd_exec" "$WORKLOADS/hello_dyn" "$WORKLOADS/preload.so" \
+		"$WORKLOADS/mprotect_exec" \
 		"$(command -v jq)" "$(command -v runc)"; then
 		echo "ok - driftguard enforce --backend lsm on $k ($(($(date +%s) - t0)) s)"
 	else

@@ -46,7 +46,8 @@ mkdir -p /sys/fs/cgroup /run && mount -t cgroup2 none /sys/fs/cgroup
 
 L=/tmp/lower
 mkdir -p \$L/bin \$L/usr/bin \$L/dev \$L/proc \$L/tmp /tmp/upper /tmp/ovlwork /tmp/merged
-cp /bin/busybox \$W/hello_dyn \$W/memfd_exec \$W/fd_exec \$L/bin/
+cp /bin/busybox \$W/hello_dyn \$W/memfd_exec \$W/fd_exec \$W/mprotect_exec \$L/bin/
+\$W/mprotect_exec -w \$L/code.bin >/dev/null # code of the image
 /bin/busybox --install -s \$L/bin
 ln -s /bin/busybox \$L/usr/bin/env
 for f in $libs; do mkdir -p \$L\$(dirname \$f) && cp \$f \$L\$f; done
@@ -122,6 +123,8 @@ if [ \$flavour = fentry ]; then
 	bprm='.hook == "fentry/security_bprm_check"'
 	scr=\$bprm
 	mmap='.hook == "fentry/security_mmap_file"'
+	mprot='.hook == "fentry/security_file_mprotect"'
+	pkey=\$mprot
 	ldr=\$mmap
 else
 	export DG_SIGNAL_FLAVOUR=tracepoint
@@ -129,6 +132,8 @@ else
 	ldr=\$bprm
 	scr='.hook == "tracepoint/syscalls/sys_exit_open"'
 	mmap='.hook == "tracepoint/syscalls/sys_enter_mmap"'
+	mprot='.hook == "tracepoint/syscalls/sys_enter_mprotect"'
+	pkey='.hook == "tracepoint/syscalls/sys_enter_pkey_mprotect"'
 fi
 rm -rf /tmp/upper /tmp/ovlwork && mkdir -p /tmp/upper /tmp/ovlwork
 start
@@ -177,6 +182,19 @@ out=\$(ctr '$loader /up_hello && echo ran; echo rc=\$?')
 expect_killed "ld.so /up_hello" "\$out"
 expect_event "ld.so /up_hello" "\$B and \$mmap"' and .kind == "mapping" and '"\$up"' and .path == "/up_hello"'
 
+out=\$(ctr '/bin/mprotect_exec /code.bin; /bin/mprotect_exec -p /code.bin; echo rc=\$?')
+[ "\$out" = "\$(printf 'code ran: 42\ncode ran: 42\nrc=0')" ] && ok "mprotect(PROT_EXEC) of an image file runs" || bad "mprotect of an image file: \$out"
+expect_no_event "mprotect(PROT_EXEC) of an image file"
+out=\$(ctr '/bin/mprotect_exec -w /up.bin && echo ran; echo rc=\$?')
+expect_killed "mprotect(PROT_EXEC) of an upper file" "\$out"
+expect_event "mprotect of an upper file" "\$B and \$mprot"' and .kind == "mapping" and '"\$up"' and .path == "/up.bin"'
+out=\$(ctr '/bin/mprotect_exec -p /up.bin && echo ran; echo rc=\$?')
+expect_killed "pkey_mprotect(PROT_EXEC) of an upper file" "\$out"
+expect_event "pkey_mprotect of an upper file" "\$B and \$pkey"' and .kind == "mapping" and '"\$up"' and .path == "/up.bin"'
+out=\$(ctr '/bin/mprotect_exec -m /code.bin && echo ran; echo rc=\$?')
+expect_killed "mprotect(PROT_EXEC) of a memfd" "\$out"
+expect_event "mprotect of a memfd" "\$B and \$mprot"' and .kind == "mapping" and (.origin | index("memfd") != null)'
+
 start --audit
 out=\$(ctr '/up_hello; echo rc=\$?')
 [ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "audit: upper binary runs" || bad "audit: \$out"
@@ -208,6 +226,7 @@ for k in ${DG_VM_KERNELS:-6.12 6.1}; do
 	t0=$(date +%s)
 	if "$here/run.sh" --kernel "$k" --timeout 400 --no-bpf-lsm "$work/in-vm.sh" "$work/rules.yaml" \
 		"$DG" "$WORKLOADS/memfd_exec" "$WORKLOADS/fd_exec" "$WORKLOADS/hello_dyn" \
+		"$WORKLOADS/mprotect_exec" \
 		"$WORKLOADS/preload.so" "$(command -v jq)"; then
 		echo "ok - driftguard enforce, signal backend (fentry and tracepoint) on $k ($(($(date +%s) - t0)) s)"
 	else
