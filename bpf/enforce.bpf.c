@@ -7,17 +7,19 @@
  *  - lsm: lsm/bprm_check_security, called for every file of the exec chain
  *    (script, then its interpreter, then binfmt_misc's), lsm/mmap_file
  *    for executable mappings (ld.so /tmp/x, LD_PRELOAD, and the ELF loader
- *    that load_elf_binary maps), and lsm/file_mprotect for a file's mapping
- *    made executable later; a block returns -EPERM before anything runs.
+ *    that load_elf_binary maps), lsm/file_mprotect for a file's mapping made
+ *    executable later, and lsm/file_open for files a listed interpreter
+ *    reads (kind interpreted, opt-in); a block returns -EPERM before anything
+ *    runs.
  *  - signal: where BPF-LSM is not active (compiled in but not in lsm=, as on
  *    stock Debian and Ubuntu kernels), a block is bpf_send_signal(SIGKILL):
  *    the exec itself succeeds, the new program dies before its first
  *    instruction. Two flavours, chosen by a probe in user space:
- *    - fentry: fentry/security_bprm_check, _mmap_file and _file_mprotect,
- *      the functions that call the LSM hooks, so exactly the LSM backend's
- *      view and the same program bodies (bprm_check(), mmap_file() and
- *      mprotect_file() below, with the backend a constant): every file of
- *      the chain, every executable
+ *    - fentry: fentry/security_bprm_check, _mmap_file, _file_mprotect and
+ *      _file_open, the functions that call the LSM hooks, so exactly the LSM
+ *      backend's view and the same program bodies (bprm_check(),
+ *      mmap_file(), mprotect_file() and interpreted_open() below, with the
+ *      backend a constant): every file of the chain, every executable
  *      mapping, judged by the file itself.
  *    - tracepoint: for kernels where trampolines cannot attach.
  *      tp_btf/sched_process_exec sees the final binary and, through the saved
@@ -40,6 +42,7 @@
 
 #include "enforce.h"
 #include "lib/core_fixes.bpf.h"
+#include "lib/interpreter.bpf.h"
 #include "lib/mapping.bpf.h"
 #include "lib/origin.bpf.h"
 #include "lib/path.bpf.h"
@@ -241,6 +244,29 @@ static __always_inline int mprotect_file(struct file *file, const __u8 backend, 
 	return refuse(action, backend);
 }
 
+/*
+ * kind interpreted (lib/interpreter.bpf.h): a listed interpreter opens a
+ * regular file for reading; judged as its script, by the file itself. The
+ * event's binary (eupper_layer) is the interpreter.
+ */
+static __always_inline int interpreted_open(struct file *file, const __u8 backend, const __u8 hook)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scratch *s = NULL;
+	__u32 gen, list;
+	__u8 action;
+
+	if (!interpreters_listed(&gen, &list) || !reads_regular_file(file) ||
+	    !is_interpreter(task, gen, list))
+		return 0;
+	action = decide(file, DG_KIND_INTERPRETED, backend, &s);
+	if (action < DG_VERDICT_AUDIT || !s)
+		return 0;
+	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
+	emit(&s->ev, BPF_CORE_READ(task, mm, exe_file), hook);
+	return refuse(action, backend);
+}
+
 SEC("lsm/bprm_check_security")
 int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 {
@@ -265,6 +291,14 @@ int BPF_PROG(dg_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	if (ret)
 		return ret;
 	return mprotect_file(mprotect_adds_exec(vma, prot), DG_BACKEND_LSM, DG_HOOK_LSM_MPROTECT);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(dg_file_open, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return interpreted_open(file, DG_BACKEND_LSM, DG_HOOK_LSM_OPEN);
 }
 
 /*
@@ -292,6 +326,12 @@ int BPF_PROG(dg_file_mprotect_fentry, struct vm_area_struct *vma, unsigned long 
 {
 	return mprotect_file(mprotect_adds_exec(vma, prot), DG_BACKEND_SIGNAL,
 			     DG_HOOK_FENTRY_MPROTECT);
+}
+
+SEC("fentry/security_file_open")
+int BPF_PROG(dg_file_open_fentry, struct file *file)
+{
+	return interpreted_open(file, DG_BACKEND_SIGNAL, DG_HOOK_FENTRY_OPEN);
 }
 
 #include "lib/signal_tp.bpf.h"

@@ -79,7 +79,7 @@ int cmd_probe(int argc, char **argv)
 		printf("  enforce  lsm (BPF-LSM blocks exec with EPERM before it happens)\n");
 	else if (p.fentry_prog.ok)
 		printf("  enforce  signal, fentry flavour (fentry/security_bprm_check, "
-		       "security_mmap_file, security_file_mprotect + SIGKILL: "
+		       "security_mmap_file, security_file_mprotect, security_file_open + SIGKILL: "
 		       "what BPF-LSM sees, but the drifted program "
 		       "is killed before its first instruction instead of the exec failing); for "
 		       "blocking, enable BPF-LSM\n");

@@ -61,15 +61,14 @@ enum flavour {
 };
 
 static const char *const signal_fentry_why =
-	"signal, fentry flavour (fentry/security_bprm_check, security_mmap_file and "
-	"security_file_mprotect see what BPF-LSM sees; a drifted program is "
-	"killed with SIGKILL "
-	"before its first instruction, "
-	"but the exec itself succeeds)";
+	"signal, fentry flavour (fentry/security_bprm_check, security_mmap_file, "
+	"security_file_mprotect and security_file_open see what BPF-LSM sees; a drifted program "
+	"is killed with SIGKILL before its first instruction, but the exec itself succeeds)";
 static const char *const signal_tracepoint_why =
 	"signal, tracepoint flavour (tp_btf/sched_process_exec + SIGKILL: the final binary "
 	"and its ELF loader are judged before their first instruction, executable mappings "
-	"at their mmap or mprotect syscall, a script when its interpreter opens it)";
+	"at their mmap or mprotect syscall, a script (or a file a listed interpreter reads) "
+	"at its open)";
 
 /*
  * DG_SIGNAL_FLAVOUR=fentry|tracepoint picks the signal backend's flavour
@@ -138,12 +137,15 @@ static int choose_backend(enum dg_backend_choice choice, enum flavour *out, char
 enum optional {
 	OPT_LOADER = 1 << 0,   /* tracepoint: the ELF loader (dg_exec_loader, bpf_find_vma) */
 	OPT_MPROTECT = 1 << 1, /* mprotect(PROT_EXEC) of a file's mapping */
-	OPT_ALL = OPT_LOADER | OPT_MPROTECT,
+	/* lsm, fentry: files a listed interpreter reads (the tracepoint flavour's open programs) */
+	OPT_INTERPRETED = 1 << 2,
+	OPT_ALL = OPT_LOADER | OPT_MPROTECT | OPT_INTERPRETED,
 };
 
 static const char *const optional_what[] = {
 	"the ELF loader is NOT judged",
 	"mprotect(PROT_EXEC) of a file's mapping is NOT judged",
+	"files read by interpreters (kind interpreted) are NOT judged",
 };
 
 /* Autoload exactly the programs of one flavour, with the optional groups in `with`. */
@@ -177,6 +179,10 @@ static void select_programs(struct enforce_bpf *skel, enum flavour f, unsigned i
 				  f == FLAVOUR_TRACEPOINT && mprotect);
 	bpf_program__set_autoload(skel->progs.dg_pkey_mprotect_enter,
 				  f == FLAVOUR_TRACEPOINT && mprotect);
+	bpf_program__set_autoload(skel->progs.dg_file_open,
+				  f == FLAVOUR_LSM && (with & OPT_INTERPRETED));
+	bpf_program__set_autoload(skel->progs.dg_file_open_fentry,
+				  f == FLAVOUR_FENTRY && (with & OPT_INTERPRETED));
 }
 
 /* Open, load and attach one flavour. */
@@ -225,10 +231,14 @@ static int load_without(enum flavour f, uint32_t pidns, struct enforce_bpf **out
 		rc = load_flavour(f, with, pidns, out);
 		if (rc)
 			continue;
-		/* The loader has a program of its own in the tracepoint flavour only. */
+		/*
+		 * The loader has a program of its own in the tracepoint flavour
+		 * only; interpreted files there are judged by its open programs.
+		 */
 		for (size_t i = 0; i < ARRAY_SIZE(optional_what); i++)
 			if (!(with & (1u << i)) &&
-			    !((1u << i) == OPT_LOADER && f != FLAVOUR_TRACEPOINT))
+			    !((1u << i) == OPT_LOADER && f != FLAVOUR_TRACEPOINT) &&
+			    !((1u << i) == OPT_INTERPRETED && f == FLAVOUR_TRACEPOINT))
 				snprintf(reason + strlen(reason), len - strlen(reason),
 					 "; %s: its program was refused (%s)", optional_what[i],
 					 why);

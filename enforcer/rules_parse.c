@@ -30,6 +30,7 @@ static const struct dg_yaml_name kind_names[] = {
 	{"binary", DG_KIND_BINARY},
 	{"script", DG_KIND_SCRIPT},
 	{"mapping", DG_KIND_MAPPING},
+	{"interpreted", DG_KIND_INTERPRETED},
 	{NULL, 0},
 };
 
@@ -49,7 +50,7 @@ static const struct dg_yaml_name mode_names[] = {
 /* ---- parsing ------------------------------------------------------------------------------ */
 
 /* The keys of each mapping, in the order that "allowed keys are ..." lists them. */
-enum root_key { ROOT_MODE, ROOT_EXCEPTIONS, ROOT_RULES, N_ROOT_KEYS };
+enum root_key { ROOT_MODE, ROOT_EXCEPTIONS, ROOT_RULES, ROOT_INTERPRETERS, N_ROOT_KEYS };
 enum match_key { MATCH_ORIGIN, MATCH_KIND, MATCH_PATH, N_MATCH_KEYS };
 
 /* An exception and a rule both start with name and containers; what follows differs. */
@@ -371,14 +372,15 @@ static int parse_root(struct pctx *c, yaml_node_t *root)
 		[ROOT_MODE] = {.key = "mode"},
 		[ROOT_EXCEPTIONS] = {.key = "exceptions"},
 		[ROOT_RULES] = {.key = "rules"},
+		[ROOT_INTERPRETERS] = {.key = "interpreters"},
 	};
 	unsigned int mode = DG_MODE_ENFORCE;
 	int rc;
 
 	if (root->type != YAML_MAPPING_NODE)
 		return dg_yaml_err(c->y, root, "",
-				   "the rules file must be a mapping with mode, exceptions "
-				   "and rules, not %s",
+				   "the rules file must be a mapping with mode, exceptions, "
+				   "rules and interpreters, not %s",
 				   dg_yaml_type_name(root));
 	rc = dg_yaml_get_fields(c->y, root, "", f, N_ROOT_KEYS);
 	if (rc < 0)
@@ -389,6 +391,11 @@ static int parse_root(struct pctx *c, yaml_node_t *root)
 			return rc;
 	}
 	c->p->mode = (enum dg_policy_mode)mode;
+	if (f[ROOT_INTERPRETERS].val) {
+		rc = dg_rules_parse_interpreters(c, f[ROOT_INTERPRETERS].val, "interpreters");
+		if (rc < 0)
+			return rc;
+	}
 	if (!f[ROOT_RULES].val)
 		return dg_yaml_err(c->y, root, "rules",
 				   "missing; a policy needs at least one rule");
@@ -397,7 +404,10 @@ static int parse_root(struct pctx *c, yaml_node_t *root)
 		if (rc < 0)
 			return rc;
 	}
-	return parse_entries(c, f[ROOT_RULES].val, "rules", false);
+	rc = parse_entries(c, f[ROOT_RULES].val, "rules", false);
+	if (rc < 0)
+		return rc;
+	return dg_rules_check_interpreters(c, f[ROOT_INTERPRETERS].val);
 }
 
 /* ---- loading ------------------------------------------------------------------------------ */

@@ -2,7 +2,7 @@
 /*
  * What the parts of the rules file's parser share (private to enforcer/):
  * rules_parse.c reads the document and its entries, rules_parse_containers.c
- * the `containers:` selectors.
+ * the `containers:` selectors, rules_interpreters.c the `interpreters:` list.
  */
 #ifndef __DG_RULES_PARSE_H
 #define __DG_RULES_PARSE_H
@@ -26,5 +26,11 @@ const char *dg_rules_path_problem(const char *s);
 /* `containers:` at node n (key path kp) into *sel. */
 int dg_rules_parse_containers(const struct pctx *c, yaml_node_t *n, const char *kp,
 			      struct dg_container_selector *sel);
+
+/* `interpreters:` at node n into c->p (rules_interpreters.c). */
+int dg_rules_parse_interpreters(const struct pctx *c, yaml_node_t *n, const char *kp);
+
+/* Once the rules are read: a list at n (NULL: none) that no rule would use is an error. */
+int dg_rules_check_interpreters(const struct pctx *c, yaml_node_t *n);
 
 #endif /* __DG_RULES_PARSE_H */

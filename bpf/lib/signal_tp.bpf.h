@@ -19,6 +19,8 @@
  *  - mmap(PROT_EXEC) of a file at its syscall's entry (LD_PRELOAD, ld.so X):
  *    mmap_file(), as the other flavour, with the file from the fd table.
  *
+ *  - kind interpreted (opt-in): a file a listed interpreter opens for
+ *    reading, at the same sys_exit_open* programs as the script.
  *  - mprotect/pkey_mprotect adding PROT_EXEC to a file's mapping, at its
  *    syscall's entry: the mapping found with bpf_find_vma, mprotect_file().
  *
@@ -244,28 +246,41 @@ static __always_inline int script_opening(const char *name)
 	return 0;
 }
 
-/* The interpreter opened the pending script's path: judge the file it got. */
+/*
+ * An open returned: the interpreter opened the pending script's path (judge
+ * the file it got as the script), or a listed interpreter opened another
+ * file for reading (kind interpreted, lib/interpreter.bpf.h). One decide()
+ * for both: two in one program are more stack than 6.12 and 6.1 allow.
+ */
 static __always_inline int script_opened(long fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = id >> 32;
+	__u32 pid = id >> 32, gen, list;
 	struct pending_script *p;
 	struct scratch *s = NULL;
 	struct file *file;
-	__u8 action;
+	__u8 action, kind;
 
 	p = bpf_map_lookup_elem(&pending_scripts, &pid);
-	if (!p || p->opener != (__u32)id)
-		return 0;
-	p->opener = 0;
-	if (fd < 0)
-		return 0; /* not opened: nothing of it can run; still pending */
-	file = fd_file(task, fd);
-	if (!file)
-		return 0;
-	bpf_map_delete_elem(&pending_scripts, &pid);
-	action = decide(file, DG_KIND_SCRIPT, DG_BACKEND_SIGNAL, &s);
+	if (p && p->opener == (__u32)id) {
+		p->opener = 0;
+		if (fd < 0)
+			return 0; /* not opened: nothing of it can run; still pending */
+		file = fd_file(task, fd);
+		if (!file)
+			return 0;
+		bpf_map_delete_elem(&pending_scripts, &pid);
+		kind = DG_KIND_SCRIPT;
+	} else {
+		if (fd < 0 || !interpreters_listed(&gen, &list) || !is_interpreter(task, gen, list))
+			return 0;
+		file = fd_file(task, fd);
+		if (!file || !reads_regular_file(file))
+			return 0;
+		kind = DG_KIND_INTERPRETED;
+	}
+	action = decide(file, kind, DG_BACKEND_SIGNAL, &s);
 	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
 	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
