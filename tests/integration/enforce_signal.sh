@@ -160,6 +160,10 @@ if [ "$flavour" = tracepoint ]; then
 		"a script is known by the path execve got until its interpreter opens it"
 	not_covered "mmap2(PROT_EXEC) of a 32-bit (compat) program" \
 		"the syscalls tracepoints see native mmap only"
+	not_covered "mprotect(PROT_EXEC) while another thread holds the mm's lock for writing" \
+		"bpf_find_vma only try-locks the mm; also beyond 8 mappings of one range, and compat mprotect"
+	not_covered "kind interpreted: a file opened through io_uring or open_by_handle_at" \
+		"no sys_exit_open* sees it"
 fi
 # Last of the tricks: from now on every dynamic program of this overlay
 # runs the replaced loader, so the upper layer's copy is removed after it.
