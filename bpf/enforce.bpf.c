@@ -5,17 +5,21 @@
  *
  * Two backends share the classification and the rule evaluation:
  *  - lsm: lsm/bprm_check_security, called for every file of the exec chain
- *    (script, then its interpreter, then binfmt_misc's), and lsm/mmap_file
+ *    (script, then its interpreter, then binfmt_misc's), lsm/mmap_file
  *    for executable mappings (ld.so /tmp/x, LD_PRELOAD, and the ELF loader
- *    that load_elf_binary maps); a block returns -EPERM before anything runs.
+ *    that load_elf_binary maps), lsm/file_mprotect for a file's mapping made
+ *    executable later, and lsm/file_open for files a listed interpreter
+ *    reads (kind interpreted, opt-in); a block returns -EPERM before anything
+ *    runs.
  *  - signal: where BPF-LSM is not active (compiled in but not in lsm=, as on
  *    stock Debian and Ubuntu kernels), a block is bpf_send_signal(SIGKILL):
  *    the exec itself succeeds, the new program dies before its first
  *    instruction. Two flavours, chosen by a probe in user space:
- *    - fentry: fentry/security_bprm_check and fentry/security_mmap_file, the
- *      functions that call the LSM hooks, so exactly the LSM backend's view
- *      and the same program bodies (bprm_check() and mmap_file() below, with
- *      the backend a constant): every file of the chain, every executable
+ *    - fentry: fentry/security_bprm_check, _mmap_file, _file_mprotect and
+ *      _file_open, the functions that call the LSM hooks, so exactly the LSM
+ *      backend's view and the same program bodies (bprm_check(),
+ *      mmap_file(), mprotect_file() and interpreted_open() below, with the
+ *      backend a constant): every file of the chain, every executable
  *      mapping, judged by the file itself.
  *    - tracepoint: for kernels where trampolines cannot attach.
  *      tp_btf/sched_process_exec sees the final binary and, through the saved
@@ -38,13 +42,14 @@
 
 #include "enforce.h"
 #include "lib/core_fixes.bpf.h"
+#include "lib/interpreter.bpf.h"
+#include "lib/mapping.bpf.h"
 #include "lib/origin.bpf.h"
 #include "lib/path.bpf.h"
 #include "lib/policy.bpf.h"
 
 #define EPERM 1
 #define SIGKILL 9
-#define PROT_EXEC 0x4
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -227,6 +232,53 @@ static __always_inline int mmap_file(struct file *file, unsigned long prot, cons
 	return refuse(action, backend);
 }
 
+/*
+ * mprotect/pkey_mprotect adding PROT_EXEC to a file's mapping that was made
+ * without it (mprotect_adds_exec()): the same decision as its mmap with
+ * PROT_EXEC would have had, by the file of the mapping (overlayfs's layer
+ * file judged as the overlay file the user mapped: user_view()).
+ */
+static __always_inline int mprotect_file(struct file *file, const __u8 backend, const __u8 hook)
+{
+	struct scratch *s = NULL;
+	struct file *view;
+	__u8 action;
+
+	view = file ? user_view(file) : NULL;
+	if (!view)
+		return 0;
+	/* The path is walked: d_path would give the layer's path, not the user's. */
+	action = decide_file(view, DG_KIND_MAPPING, backend, false, false, 0, &s);
+	if (action < DG_VERDICT_AUDIT || !s)
+		return 0;
+	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
+	emit(&s->ev, view, hook);
+	return refuse(action, backend);
+}
+
+/*
+ * kind interpreted (lib/interpreter.bpf.h): a listed interpreter opens a
+ * regular file for reading; judged as its script, by the file itself. The
+ * event's binary (eupper_layer) is the interpreter.
+ */
+static __always_inline int interpreted_open(struct file *file, const __u8 backend, const __u8 hook)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scratch *s = NULL;
+	__u32 gen, list;
+	__u8 action;
+
+	if (!interpreters_listed(&gen, &list) || !reads_regular_file(file) ||
+	    !is_interpreter(task, gen, list))
+		return 0;
+	action = decide(file, DG_KIND_INTERPRETED, backend, &s);
+	if (action < DG_VERDICT_AUDIT || !s)
+		return 0;
+	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
+	emit(&s->ev, BPF_CORE_READ(task, mm, exe_file), hook);
+	return refuse(action, backend);
+}
+
 SEC("lsm/bprm_check_security")
 int BPF_PROG(dg_bprm_check, struct linux_binprm *bprm, int ret)
 {
@@ -242,6 +294,23 @@ int BPF_PROG(dg_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	if (ret)
 		return ret;
 	return mmap_file(file, prot, DG_BACKEND_LSM, DG_HOOK_LSM_MMAP);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(dg_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	if (ret)
+		return ret;
+	return mprotect_file(mprotect_adds_exec(vma, prot), DG_BACKEND_LSM, DG_HOOK_LSM_MPROTECT);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(dg_file_open, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return interpreted_open(file, DG_BACKEND_LSM, DG_HOOK_LSM_OPEN);
 }
 
 /*
@@ -260,6 +329,21 @@ SEC("fentry/security_mmap_file")
 int BPF_PROG(dg_mmap_file_fentry, struct file *file, unsigned long prot, unsigned long flags)
 {
 	return mmap_file(file, prot, DG_BACKEND_SIGNAL, DG_HOOK_FENTRY_MMAP);
+}
+
+/* prot: with PROT_EXEC where READ_IMPLIES_EXEC added it, as the LSM hook gets it. */
+SEC("fentry/security_file_mprotect")
+int BPF_PROG(dg_file_mprotect_fentry, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot)
+{
+	return mprotect_file(mprotect_adds_exec(vma, prot), DG_BACKEND_SIGNAL,
+			     DG_HOOK_FENTRY_MPROTECT);
+}
+
+SEC("fentry/security_file_open")
+int BPF_PROG(dg_file_open_fentry, struct file *file)
+{
+	return interpreted_open(file, DG_BACKEND_SIGNAL, DG_HOOK_FENTRY_OPEN);
 }
 
 #include "lib/signal_tp.bpf.h"

@@ -41,6 +41,8 @@ enum dg_kind {
 	DG_KIND_BINARY = 1 << 0,  /* the file that will run (ELF, or an interpreter) */
 	DG_KIND_SCRIPT = 1 << 1,  /* a file named by execve that an interpreter runs */
 	DG_KIND_MAPPING = 1 << 2, /* mmap/mprotect with PROT_EXEC of a file (ld.so, LD_PRELOAD) */
+	/* opt-in: a regular file that a listed interpreter (dg_policy_hdr) opens for reading */
+	DG_KIND_INTERPRETED = 1 << 3,
 };
 
 /* What a rule decides for an exec (named apart from the seccomp profile's struct dg_action). */
@@ -81,10 +83,32 @@ struct dg_rule_bpf {
 	char suffix[DG_PATTERN_MAX];
 };
 
+/*
+ * `interpreters:` (DG_KIND_INTERPRETED): the name of the binary a task runs
+ * (the exec'd file's, symlinks resolved) against a list of names, each
+ * exact or one prefix and one suffix around a '*' ("python*").
+ */
+#define DG_MAX_INTERPRETERS 16
+#define DG_INTERP_NAME_MAX 32	  /* bytes of a name's prefix or suffix, NUL included */
+#define DG_INTERP_EXE_NAME_MAX 64 /* bytes of a binary's name read: a longer one never matches */
+
+struct dg_interp_bpf {
+	unsigned char glob; /* a '*' between prefix and suffix; else the name is prefix */
+	unsigned char prefix_len;
+	unsigned char suffix_len;
+	unsigned char pad;
+	char prefix[DG_INTERP_NAME_MAX];
+	char suffix[DG_INTERP_NAME_MAX];
+};
+
 /* Global policy switches (one entry of the `policy` array map, per generation). */
 struct dg_policy_hdr {
 	unsigned int n_rules;
 	unsigned int audit_only; /* mode: audit -> every block becomes audit */
+	/* 0 unless a rule has kind interpreted: then no open is looked at */
+	unsigned int n_interpreters;
+	unsigned int interp_id; /* the list's hash: a task's recognition holds while it does */
+	struct dg_interp_bpf interpreters[DG_MAX_INTERPRETERS];
 };
 
 /*
@@ -114,8 +138,14 @@ enum dg_hook {
 	DG_HOOK_FENTRY_BPRM = 3, /* signal, fentry flavour: fentry/security_bprm_check */
 	DG_HOOK_FENTRY_MMAP = 4, /* fentry/security_mmap_file */
 	DG_HOOK_EXEC = 5,	 /* signal, tracepoint flavour: tp_btf/sched_process_exec */
-	DG_HOOK_OPEN = 6,	 /* a script, at its interpreter's open (syscalls tracepoints) */
-	DG_HOOK_MMAP = 7,	 /* tracepoint flavour: mmap(PROT_EXEC) of a file, at its syscall */
+	DG_HOOK_OPEN = 6, /* a script or an interpreted file, at the open (syscalls tracepoints) */
+	DG_HOOK_MMAP = 7, /* tracepoint flavour: mmap(PROT_EXEC) of a file, at its syscall */
+	DG_HOOK_LSM_MPROTECT = 8,    /* lsm/file_mprotect: PROT_EXEC added to a file's mapping */
+	DG_HOOK_FENTRY_MPROTECT = 9, /* fentry/security_file_mprotect */
+	DG_HOOK_MPROTECT = 10,	     /* tracepoint flavour: mprotect, at its syscall */
+	DG_HOOK_PKEY_MPROTECT = 11,  /* tracepoint flavour: pkey_mprotect, at its syscall */
+	DG_HOOK_LSM_OPEN = 12,	     /* lsm/file_open: a file a listed interpreter reads */
+	DG_HOOK_FENTRY_OPEN = 13,    /* fentry/security_file_open */
 };
 
 struct dg_exec_event {

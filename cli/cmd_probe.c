@@ -78,15 +78,17 @@ int cmd_probe(int argc, char **argv)
 	if (dg_probe_lsm_usable(&p))
 		printf("  enforce  lsm (BPF-LSM blocks exec with EPERM before it happens)\n");
 	else if (p.fentry_prog.ok)
-		printf("  enforce  signal, fentry flavour (fentry/security_bprm_check + "
-		       "security_mmap_file + SIGKILL: what BPF-LSM sees, but the drifted program "
+		printf("  enforce  signal, fentry flavour (fentry/security_bprm_check, "
+		       "security_mmap_file, security_file_mprotect, security_file_open + SIGKILL: "
+		       "what BPF-LSM sees, but the drifted program "
 		       "is killed before its first instruction instead of the exec failing); for "
 		       "blocking, enable BPF-LSM\n");
 	else if (p.tp_btf.ok)
 		printf("  enforce  signal, tracepoint flavour (fentry: %s; "
 		       "tp_btf/sched_process_exec "
 		       "+ SIGKILL: the drifted program is killed before its first instruction, a "
-		       "script when its interpreter opens it, a mapping at its mmap syscall); "
+		       "script when its interpreter opens it, a mapping at its mmap or mprotect "
+		       "syscall); "
 		       "for blocking, enable BPF-LSM\n",
 		       p.fentry_prog.detail);
 	else

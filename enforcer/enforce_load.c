@@ -56,18 +56,19 @@ static int ensure_tracefs(void)
  */
 enum flavour {
 	FLAVOUR_LSM,
-	FLAVOUR_FENTRY,	    /* signal: fentry/security_bprm_check + security_mmap_file */
+	FLAVOUR_FENTRY,	    /* signal: fentry/security_bprm_check, _mmap_file, _file_mprotect */
 	FLAVOUR_TRACEPOINT, /* signal: sched_process_exec + the interpreter's open */
 };
 
 static const char *const signal_fentry_why =
-	"signal, fentry flavour (fentry/security_bprm_check and security_mmap_file see what "
-	"BPF-LSM sees; a drifted program is killed with SIGKILL before its first instruction, "
-	"but the exec itself succeeds)";
+	"signal, fentry flavour (fentry/security_bprm_check, security_mmap_file, "
+	"security_file_mprotect and security_file_open see what BPF-LSM sees; a drifted program "
+	"is killed with SIGKILL before its first instruction, but the exec itself succeeds)";
 static const char *const signal_tracepoint_why =
 	"signal, tracepoint flavour (tp_btf/sched_process_exec + SIGKILL: the final binary "
 	"and its ELF loader are judged before their first instruction, executable mappings "
-	"at their mmap syscall, a script when its interpreter opens it)";
+	"at their mmap or mprotect syscall, a script (or a file a listed interpreter reads) "
+	"at its open)";
 
 /*
  * DG_SIGNAL_FLAVOUR=fentry|tracepoint picks the signal backend's flavour
@@ -130,10 +131,25 @@ static int choose_backend(enum dg_backend_choice choice, enum flavour *out, char
 }
 
 /*
- * Autoload exactly the programs of one flavour; `loader`: the tracepoint
- * flavour's check of the ELF loader (dg_exec_loader) too.
+ * Programs a kernel may refuse without the flavour being lost: each group is
+ * left out, saying what is then not judged, rather than enforcing nothing.
  */
-static void select_programs(struct enforce_bpf *skel, enum flavour f, bool loader)
+enum optional {
+	OPT_LOADER = 1 << 0,   /* tracepoint: the ELF loader (dg_exec_loader, bpf_find_vma) */
+	OPT_MPROTECT = 1 << 1, /* mprotect(PROT_EXEC) of a file's mapping */
+	/* lsm, fentry: files a listed interpreter reads (the tracepoint flavour's open programs) */
+	OPT_INTERPRETED = 1 << 2,
+	OPT_ALL = OPT_LOADER | OPT_MPROTECT | OPT_INTERPRETED,
+};
+
+static const char *const optional_what[] = {
+	"the ELF loader is NOT judged",
+	"mprotect(PROT_EXEC) of a file's mapping is NOT judged",
+	"files read by interpreters (kind interpreted) are NOT judged",
+};
+
+/* Autoload exactly the programs of one flavour, with the optional groups in `with`. */
+static void select_programs(struct enforce_bpf *skel, enum flavour f, unsigned int with)
 {
 	struct bpf_program *lsm[] = {skel->progs.dg_bprm_check, skel->progs.dg_mmap_file};
 	struct bpf_program *fentry[] = {skel->progs.dg_bprm_check_fentry,
@@ -144,6 +160,7 @@ static void select_programs(struct enforce_bpf *skel, enum flavour f, bool loade
 		skel->progs.dg_script_enter_openat,  skel->progs.dg_script_enter_open,
 		skel->progs.dg_script_enter_openat2, skel->progs.dg_mmap_enter,
 		skel->progs.dg_exec_enter,	     skel->progs.dg_execat_enter};
+	bool mprotect = with & OPT_MPROTECT;
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, skel->obj) bpf_program__set_autoload(prog, false);
@@ -153,11 +170,23 @@ static void select_programs(struct enforce_bpf *skel, enum flavour f, bool loade
 		bpf_program__set_autoload(fentry[i], true);
 	for (size_t i = 0; f == FLAVOUR_TRACEPOINT && i < ARRAY_SIZE(tp); i++)
 		bpf_program__set_autoload(tp[i], true);
-	bpf_program__set_autoload(skel->progs.dg_exec_loader, f == FLAVOUR_TRACEPOINT && loader);
+	bpf_program__set_autoload(skel->progs.dg_exec_loader,
+				  f == FLAVOUR_TRACEPOINT && (with & OPT_LOADER));
+	bpf_program__set_autoload(skel->progs.dg_file_mprotect, f == FLAVOUR_LSM && mprotect);
+	bpf_program__set_autoload(skel->progs.dg_file_mprotect_fentry,
+				  f == FLAVOUR_FENTRY && mprotect);
+	bpf_program__set_autoload(skel->progs.dg_mprotect_enter,
+				  f == FLAVOUR_TRACEPOINT && mprotect);
+	bpf_program__set_autoload(skel->progs.dg_pkey_mprotect_enter,
+				  f == FLAVOUR_TRACEPOINT && mprotect);
+	bpf_program__set_autoload(skel->progs.dg_file_open,
+				  f == FLAVOUR_LSM && (with & OPT_INTERPRETED));
+	bpf_program__set_autoload(skel->progs.dg_file_open_fentry,
+				  f == FLAVOUR_FENTRY && (with & OPT_INTERPRETED));
 }
 
 /* Open, load and attach one flavour. */
-static int load_flavour(enum flavour f, bool loader, uint32_t pidns, struct enforce_bpf **out)
+static int load_flavour(enum flavour f, unsigned int with, uint32_t pidns, struct enforce_bpf **out)
 {
 	_cleanup_(enforce_bpf__destroyp) struct enforce_bpf *skel = NULL;
 	int rc;
@@ -166,7 +195,7 @@ static int load_flavour(enum flavour f, bool loader, uint32_t pidns, struct enfo
 	if (!skel)
 		return dg_err(errno, "cannot open the enforcer's BPF object: %s", strerror(errno));
 	skel->rodata->host_pidns = pidns;
-	select_programs(skel, f, loader);
+	select_programs(skel, f, with);
 	if (f == FLAVOUR_TRACEPOINT) {
 		rc = ensure_tracefs();
 		if (rc)
@@ -186,6 +215,38 @@ static int load_flavour(enum flavour f, bool loader, uint32_t pidns, struct enfo
 	return 0;
 }
 
+/*
+ * The flavour refused as a whole: load it with as many of the optional groups
+ * as the kernel takes (fewer and fewer of them), saying what is left out and
+ * the kernel's reason.
+ */
+static int load_without(enum flavour f, uint32_t pidns, struct enforce_bpf **out, char *reason,
+			size_t len)
+{
+	char why[256];
+	int rc = 0;
+
+	snprintf(why, sizeof(why), "%s", dg_errmsg());
+	for (unsigned int with = OPT_ALL; with-- > 0;) {
+		rc = load_flavour(f, with, pidns, out);
+		if (rc)
+			continue;
+		/*
+		 * The loader has a program of its own in the tracepoint flavour
+		 * only; interpreted files there are judged by its open programs.
+		 */
+		for (size_t i = 0; i < ARRAY_SIZE(optional_what); i++)
+			if (!(with & (1u << i)) &&
+			    !((1u << i) == OPT_LOADER && f != FLAVOUR_TRACEPOINT) &&
+			    !((1u << i) == OPT_INTERPRETED && f == FLAVOUR_TRACEPOINT))
+				snprintf(reason + strlen(reason), len - strlen(reason),
+					 "; %s: its program was refused (%s)", optional_what[i],
+					 why);
+		return 0;
+	}
+	return rc;
+}
+
 int dg_enforce_load(enum dg_backend_choice choice, uint32_t host_pidns, struct enforce_bpf **out,
 		    enum dg_backend *backend, char *why, size_t why_len)
 {
@@ -197,20 +258,17 @@ int dg_enforce_load(enum dg_backend_choice choice, uint32_t host_pidns, struct e
 	rc = choose_backend(choice, &f, reason, sizeof(reason));
 	if (rc)
 		return rc;
-	rc = load_flavour(f, true, host_pidns, &skel);
+	rc = load_flavour(f, OPT_ALL, host_pidns, &skel);
+	if (rc)
+		rc = load_without(f, host_pidns, &skel, reason, sizeof(reason));
 	if (rc && f == FLAVOUR_FENTRY) {
 		/* fentry attached in the probe, not here (a function inlined?): fall back. */
 		dg_info("the fentry flavour of the signal backend failed (%s): using tracepoints",
 			dg_errmsg());
 		f = FLAVOUR_TRACEPOINT;
-		rc = load_flavour(f, true, host_pidns, &skel);
-	}
-	if (rc && f == FLAVOUR_TRACEPOINT) {
-		/* Everything but the loader's check, rather than nothing. */
-		snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
-			 "; the ELF loader is NOT judged: its program was refused (%s)",
-			 dg_errmsg());
-		rc = load_flavour(f, false, host_pidns, &skel);
+		rc = load_flavour(f, OPT_ALL, host_pidns, &skel);
+		if (rc)
+			rc = load_without(f, host_pidns, &skel, reason, sizeof(reason));
 	}
 	if (rc)
 		return rc;

@@ -14,7 +14,7 @@
 
 /* Names of the bits of enum dg_origin and enum dg_kind: bit i is names[i]. */
 static const char *const origin_names[] = {"upper", "memfd", "off-rootfs", "image"};
-static const char *const kind_names[] = {"binary", "script", "mapping"};
+static const char *const kind_names[] = {"binary", "script", "mapping", "interpreted"};
 /*
  * enum dg_hook: the kernel hook that decided. "backend" stays "lsm" or
  * "signal" (what a block does); "hook" says which flavour of the signal
@@ -28,6 +28,12 @@ static const char *const hook_names[] = {
 	[DG_HOOK_EXEC] = "tp_btf/sched_process_exec",
 	[DG_HOOK_OPEN] = "tracepoint/syscalls/sys_exit_open",
 	[DG_HOOK_MMAP] = "tracepoint/syscalls/sys_enter_mmap",
+	[DG_HOOK_LSM_MPROTECT] = "lsm/file_mprotect",
+	[DG_HOOK_FENTRY_MPROTECT] = "fentry/security_file_mprotect",
+	[DG_HOOK_MPROTECT] = "tracepoint/syscalls/sys_enter_mprotect",
+	[DG_HOOK_PKEY_MPROTECT] = "tracepoint/syscalls/sys_enter_pkey_mprotect",
+	[DG_HOOK_LSM_OPEN] = "lsm/file_open",
+	[DG_HOOK_FENTRY_OPEN] = "fentry/security_file_open",
 };
 
 static const char *hook_name(unsigned int hook)

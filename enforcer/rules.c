@@ -2,7 +2,9 @@
 /*
  * The user-space model of a rules file (struct dg_policy, rules.h): what it
  * owns and how it is released. The rest of the rules live one concern a file:
- *   rules_parse.c    the YAML file -> struct dg_policy (with yaml_doc.c)
+ *   rules_parse.c    the YAML file -> struct dg_policy (with yaml_doc.c), and
+ *   rules_parse_containers.c  its `containers:` selectors
+ *   rules_interpreters.c      `interpreters:`, kind interpreted's programs
  *   rules_match.c    whether a selector or a path pattern matches
  *   rules_decide.c   the reference evaluators of the model and the kernel form
  *   rules_compile.c  struct dg_policy -> the kernel form of bpf/enforce.h
@@ -39,6 +41,7 @@ void dg_policy_free(struct dg_policy *p)
 	for (size_t i = 0; i < p->n_rules; i++)
 		rule_free(&p->rules[i]);
 	free(p->rules);
+	free_strv(p->interpreters, p->n_interpreters);
 	free(p->source);
 	free(p);
 }

@@ -3,7 +3,8 @@
  * Drift rules (docs/rules.md): the YAML rules file, its user-space model, the
  * reference evaluator that the BPF side mirrors, and the compiler to the
  * `struct dg_rule_bpf` form of bpf/enforce.h. One header for one model; the
- * code is one file a concern: rules.c (the model), rules_parse.c,
+ * code is one file a concern: rules.c (the model), rules_parse.c (with
+ * rules_parse_containers.c), rules_interpreters.c (kind interpreted's list),
  * rules_match.c, rules_decide.c (the reference evaluators), rules_compile.c.
  *
  * Precedence, in one place: exceptions first (a match allows), then rules in
@@ -25,6 +26,7 @@ enum dg_policy_mode {
 };
 
 #define DG_ORIGIN_ALL (DG_ORIGIN_UPPER | DG_ORIGIN_MEMFD | DG_ORIGIN_OFF_ROOTFS | DG_ORIGIN_IMAGE)
+/* The default of `kind`: every kind but interpreted, which is opt-in (named, never implied). */
 #define DG_KIND_ALL (DG_KIND_BINARY | DG_KIND_SCRIPT | DG_KIND_MAPPING)
 #define DG_RULE_NAME_MAX 64 /* bytes of a rule name, NUL included */
 
@@ -71,6 +73,8 @@ struct dg_policy {
 	struct dg_drift_rule *rules; /* exceptions first, then rules, in file order */
 	size_t n_rules;		     /* all entries, exceptions included */
 	size_t n_exceptions;
+	char **interpreters; /* `interpreters:`; none: the default (dg_policy_interpreters()) */
+	size_t n_interpreters;
 };
 
 /*
@@ -82,6 +86,24 @@ int dg_policy_load_file(const char *path, struct dg_policy **out);
 int dg_policy_load_string(const char *yaml, const char *name, struct dg_policy **out);
 void dg_policy_free(struct dg_policy *p);
 DG_DEFINE_CLEANUP(struct dg_policy *, dg_policy_free);
+
+/*
+ * The interpreters of kind interpreted (rules_interpreters.c): the list the
+ * file gives, or the default one.
+ */
+const char *const *dg_policy_interpreters(const struct dg_policy *p, size_t *n);
+
+/*
+ * Into hdr: the interpreter list, when a rule has kind interpreted (else
+ * n_interpreters 0); dg_policy_compile() calls it.
+ */
+void dg_interpreters_compile(const struct dg_policy *p, struct dg_policy_hdr *hdr);
+
+/*
+ * Whether a task running the binary `name` (its file's name) is one of the
+ * compiled interpreters, exactly as the kernel compares it.
+ */
+bool dg_interpreter_matches(const struct dg_policy_hdr *hdr, const char *name);
 
 /* What the kernel knows about one execution or executable mapping. */
 struct dg_exec_facts {

@@ -111,6 +111,7 @@ int dg_policy_compile_map(const struct dg_policy *p, const struct dg_container_r
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->n_rules = (unsigned int)n;
 	hdr->audit_only = p->mode == DG_MODE_AUDIT;
+	dg_interpreters_compile(p, hdr);
 	memcpy(rules, out, DG_MAX_RULES * sizeof(*out));
 	if (src)
 		memcpy(src, from, n * sizeof(from[0]));

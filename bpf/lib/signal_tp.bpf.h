@@ -19,9 +19,15 @@
  *  - mmap(PROT_EXEC) of a file at its syscall's entry (LD_PRELOAD, ld.so X):
  *    mmap_file(), as the other flavour, with the file from the fd table.
  *
+ *  - kind interpreted (opt-in): a file a listed interpreter opens for
+ *    reading, at the same sys_exit_open* programs as the script.
+ *  - mprotect/pkey_mprotect adding PROT_EXEC to a file's mapping, at its
+ *    syscall's entry: the mapping found with bpf_find_vma, mprotect_file().
+ *
  * What this flavour cannot see (README.md, the backends table): a script an
  * interpreter opens under another path than the one execve got, mappings
- * made by the 32-bit compat mmap2, and (as everywhere) mprotect(PROT_EXEC).
+ * made by the 32-bit compat mmap2 (and its mprotect), and a mapping whose
+ * lookup finds the mm locked by another thread (bpf_find_vma only tries).
  *
  * Included once, by enforce.bpf.c, after its emit() and refuse().
  */
@@ -110,55 +116,6 @@ static long vma_file(struct task_struct *task, struct vm_area_struct *vma, void 
 	return 0;
 }
 
-/* The loader's file as the program's user sees it (see user_view()). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct file);
-} loader_view SEC(".maps");
-
-/*
- * A mapping of an overlayfs file holds the file of the layer below, which is
- * neither upper nor on the container's root as such: since 6.8 a
- * backing_file, whose f_path is the layer's, on an internal mount, and
- * user_path the overlay's; before, a file with the overlay's f_path and the
- * layer's inode. decide() reads a file's f_path and f_inode only, so it is
- * given a copy holding the user's path and that path's inode (the
- * overlay's). Any other file is taken as it is. NULL: a file on a mount of
- * no namespace of ours and no user path kept.
- */
-static __always_inline struct file *user_view(struct task_struct *task, struct file *file)
-{
-	struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
-	struct mount *m = container_of(mnt, struct mount, mnt);
-	struct backing_file *bf = (void *)file;
-	struct path user = {};
-	struct inode *inode;
-	struct file *view;
-	__u32 zero = 0;
-
-	if (BPF_CORE_READ(m, mnt_ns) == BPF_CORE_READ(task, nsproxy, mnt_ns)) {
-		bpf_core_read(&user, sizeof(user), &file->f_path);
-	} else {
-		if (!bpf_core_field_exists(struct backing_file, user_path))
-			return NULL;
-		bpf_core_read(&user, sizeof(user), &bf->user_path);
-	}
-	if (!user.dentry)
-		return NULL;
-	inode = BPF_CORE_READ(user.dentry, d_inode);
-	if (user.mnt == mnt && inode == BPF_CORE_READ(file, f_inode))
-		return file;
-	view = bpf_map_lookup_elem(&loader_view, &zero);
-	if (!view)
-		return NULL;
-	view->f_inode = inode;
-	__builtin_memcpy((void *)view + bpf_core_field_offset(struct file, f_path), &user,
-			 sizeof(user));
-	return view;
-}
-
 /*
  * The ELF loader load_elf_binary mapped for the new program (NULL for a
  * static binary, or ld.so run as the program itself): AT_BASE is its load
@@ -185,7 +142,7 @@ static __always_inline struct file *elf_loader(struct task_struct *task)
 	if (!base)
 		return NULL;
 	bpf_find_vma(task, base, vma_file, &file, 0);
-	return file ? user_view(task, file) : NULL;
+	return file ? user_view(file) : NULL;
 }
 
 /*
@@ -289,28 +246,41 @@ static __always_inline int script_opening(const char *name)
 	return 0;
 }
 
-/* The interpreter opened the pending script's path: judge the file it got. */
+/*
+ * An open returned: the interpreter opened the pending script's path (judge
+ * the file it got as the script), or a listed interpreter opened another
+ * file for reading (kind interpreted, lib/interpreter.bpf.h). One decide()
+ * for both: two in one program are more stack than 6.12 and 6.1 allow.
+ */
 static __always_inline int script_opened(long fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = id >> 32;
+	__u32 pid = id >> 32, gen, list;
 	struct pending_script *p;
 	struct scratch *s = NULL;
 	struct file *file;
-	__u8 action;
+	__u8 action, kind;
 
 	p = bpf_map_lookup_elem(&pending_scripts, &pid);
-	if (!p || p->opener != (__u32)id)
-		return 0;
-	p->opener = 0;
-	if (fd < 0)
-		return 0; /* not opened: nothing of it can run; still pending */
-	file = fd_file(task, fd);
-	if (!file)
-		return 0;
-	bpf_map_delete_elem(&pending_scripts, &pid);
-	action = decide(file, DG_KIND_SCRIPT, DG_BACKEND_SIGNAL, &s);
+	if (p && p->opener == (__u32)id) {
+		p->opener = 0;
+		if (fd < 0)
+			return 0; /* not opened: nothing of it can run; still pending */
+		file = fd_file(task, fd);
+		if (!file)
+			return 0;
+		bpf_map_delete_elem(&pending_scripts, &pid);
+		kind = DG_KIND_SCRIPT;
+	} else {
+		if (fd < 0 || !interpreters_listed(&gen, &list) || !is_interpreter(task, gen, list))
+			return 0;
+		file = fd_file(task, fd);
+		if (!file || !reads_regular_file(file))
+			return 0;
+		kind = DG_KIND_INTERPRETED;
+	}
+	action = decide(file, kind, DG_BACKEND_SIGNAL, &s);
 	if (action < DG_VERDICT_AUDIT || !s)
 		return 0;
 	s->ev.fupper_layer = !!(s->ev.origin & DG_ORIGIN_UPPER);
@@ -363,6 +333,75 @@ int dg_mmap_enter(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	return mmap_file(fd_file(bpf_get_current_task_btf(), (long)ctx->args[4]), prot,
 			 DG_BACKEND_SIGNAL, DG_HOOK_MMAP);
+}
+
+/*
+ * mprotect(PROT_EXEC) of a file's mapping, as the syscall starts: the
+ * mappings of [start, start + len) are looked up with bpf_find_vma (up to
+ * MPROTECT_VMAS of them; mprotect stops at a hole too), and the first whose
+ * file would become executable is judged (mprotect_adds_exec()); of several,
+ * the first that is not image. The SIGKILL of a block lands before the
+ * syscall returns: none of the file's code runs.
+ */
+#define MPROTECT_VMAS 8
+
+struct vma_seen {
+	struct file *file; /* a file mprotect would make executable, else NULL */
+	unsigned long end;
+	unsigned long prot;
+};
+
+static long vma_seen(struct task_struct *task, struct vm_area_struct *vma, void *ctx)
+{
+	struct vma_seen *v = ctx;
+
+	v->file = mprotect_adds_exec(vma, v->prot);
+	v->end = vma->vm_end;
+	return 0;
+}
+
+static __always_inline int mprotect_enter(unsigned long start, unsigned long len,
+					  unsigned long prot, const __u8 hook)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vma_seen v = {.prot = prot};
+	struct file *judged = NULL, *view;
+	unsigned long end = start + len;
+	__u32 pid_level;
+	bool container;
+
+	if (!(prot & PROT_EXEC))
+		return 0;
+	pid_level = container_pid_level(task);
+	container = in_container(pid_level);
+	for (int i = 0; i < MPROTECT_VMAS && start < end; i++) {
+		v.file = NULL;
+		if (bpf_find_vma(task, start, vma_seen, &v, 0))
+			break;
+		start = v.end;
+		view = v.file ? user_view(v.file) : NULL;
+		if (!view)
+			continue;
+		if (!judged)
+			judged = v.file;
+		if (classify(view, task, container, pid_level) != DG_ORIGIN_IMAGE) {
+			judged = v.file;
+			break;
+		}
+	}
+	return mprotect_file(judged, DG_BACKEND_SIGNAL, hook);
+}
+
+SEC("tracepoint/syscalls/sys_enter_mprotect")
+int dg_mprotect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return mprotect_enter(ctx->args[0], ctx->args[1], ctx->args[2], DG_HOOK_MPROTECT);
+}
+
+SEC("tracepoint/syscalls/sys_enter_pkey_mprotect")
+int dg_pkey_mprotect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return mprotect_enter(ctx->args[0], ctx->args[1], ctx->args[2], DG_HOOK_PKEY_MPROTECT);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat")

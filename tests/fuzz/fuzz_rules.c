@@ -84,7 +84,7 @@ static void check_one(const struct dg_policy *p, const struct dg_policy_hdr *hdr
 }
 
 #define N_ORIGINS 4 /* DG_ORIGIN_UPPER .. DG_ORIGIN_IMAGE, one bit each */
-#define N_KINDS 3   /* DG_KIND_BINARY .. DG_KIND_MAPPING */
+#define N_KINDS 4   /* DG_KIND_BINARY .. DG_KIND_INTERPRETED */
 
 /*
  * Every cgroup with every path (the unknown path too), the origin and kind

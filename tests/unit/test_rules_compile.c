@@ -60,7 +60,7 @@ static void test_compile_path_forms(void **state)
 		     "    match: {origin: image}\n"
 		     "    action: allow\n");
 	struct dg_rule_bpf rules[DG_MAX_RULES];
-	struct dg_policy_hdr hdr = {99, 99};
+	struct dg_policy_hdr hdr = {.n_rules = 99, .audit_only = 99};
 	unsigned int src[DG_MAX_RULES];
 
 	(void)state;
@@ -301,9 +301,9 @@ static void test_compile_equivalence(void **state)
 					      "/system.slice/docker-dddddddddddd4444.scope",
 					      "/user.slice",
 					      "/system.slice"};
-	static const char *const files[] = {"rules/full.yaml", "../../../rules/default.yaml",
-					    "../../../rules/audit.yaml",
-					    "../../../rules/ci-runners.yaml"};
+	static const char *const files[] = {
+		"rules/full.yaml", "rules/interpreted.yaml", "../../../rules/default.yaml",
+		"../../../rules/audit.yaml", "../../../rules/ci-runners.yaml"};
 	struct fake_ctx ctx = {0};
 	struct dg_container_resolver r = {fake_resolve, &ctx};
 	size_t checked = 0;
@@ -317,7 +317,7 @@ static void test_compile_equivalence(void **state)
 
 		assert_int_equal(dg_policy_compile_map(p, &r, &hdr, rules, src), 0);
 		for (unsigned int o = 1; o <= DG_ORIGIN_IMAGE; o <<= 1) {
-			for (unsigned int k = 1; k <= DG_KIND_MAPPING; k <<= 1) {
+			for (unsigned int k = 1; k <= DG_KIND_INTERPRETED; k <<= 1) {
 				for (size_t pi = 0; pi < sizeof(paths) / sizeof(paths[0]); pi++) {
 					for (size_t ci = 0;
 					     ci < sizeof(cgroups) / sizeof(cgroups[0]); ci++) {
@@ -356,7 +356,7 @@ static void test_compile_equivalence(void **state)
 		}
 		dg_policy_free(p);
 	}
-	assert_int_equal(checked, 4 * 4 * 3 * 11 * 6);
+	assert_int_equal(checked, 5 * 4 * 4 * 11 * 6); /* files, origins, kinds, paths, cgroups */
 }
 
 int main(void)

@@ -118,7 +118,7 @@ static void test_block_depth(void **state)
 	(void)state;
 	msg = refused(at, EINVAL);
 	assert_string_equal(msg, "t.yaml:1:1: k0: unknown key; allowed keys are mode, exceptions, "
-				 "rules");
+				 "rules, interpreters");
 	msg = refused(above, EINVAL);
 	/* the list under k63, at line 65 column 65, is level 65 */
 	assert_string_equal(msg, "t.yaml:65:65: " DEEP);

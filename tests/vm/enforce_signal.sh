@@ -33,6 +33,26 @@ rules:
     action: block
 EOF
 
+cat >"$work/interp.yaml" <<'EOF'
+mode: enforce
+rules:
+  - name: no-drift
+    containers: all
+    match:
+      origin: [upper, memfd, off-rootfs]
+      kind: [binary, script, mapping]
+    action: block
+  - name: no-interpreted-drift
+    containers: all
+    match: {origin: [upper, memfd, off-rootfs], kind: interpreted}
+    action: block
+EOF
+# busybox is not in the default list (its applets would all count): listed,
+# for upper and memfd files only (the VM's mount and friends are busybox too,
+# and read /proc, which is off-rootfs).
+sed -e '1i interpreters: [busybox, dash]' -e 's/origin: \[upper, memfd, off-rootfs\], kind: interpreted/origin: [upper, memfd], kind: interpreted/' \
+	"$work/interp.yaml" >"$work/interp-busybox.yaml"
+
 cat >"$work/in-vm.sh" <<EOS
 set -u
 fails=0
@@ -46,7 +66,10 @@ mkdir -p /sys/fs/cgroup /run && mount -t cgroup2 none /sys/fs/cgroup
 
 L=/tmp/lower
 mkdir -p \$L/bin \$L/usr/bin \$L/dev \$L/proc \$L/tmp /tmp/upper /tmp/ovlwork /tmp/merged
-cp /bin/busybox \$W/hello_dyn \$W/memfd_exec \$W/fd_exec \$L/bin/
+cp /bin/busybox \$W/hello_dyn \$W/memfd_exec \$W/fd_exec \$W/mprotect_exec \$L/bin/
+\$W/mprotect_exec -w \$L/code.bin >/dev/null # code of the image
+cp $(command -v dash) \$L/bin/dash # a shell of kind interpreted's default list
+printf 'echo image-script-ran\n' >\$L/img.sh
 /bin/busybox --install -s \$L/bin
 ln -s /bin/busybox \$L/usr/bin/env
 for f in $libs; do mkdir -p \$L\$(dirname \$f) && cp \$f \$L\$f; done
@@ -61,7 +84,7 @@ dgpid=
 start() {
 	[ -z "\$dgpid" ] || { kill \$dgpid; wait \$dgpid; }
 	: >/tmp/dg.log
-	$DG enforce -r $work/rules.yaml --events \$EV --pidfile /tmp/dg.pid "\$@" 2>/tmp/dg.log &
+	$DG enforce -r \${RULES:-$work/rules.yaml} --events \$EV --pidfile /tmp/dg.pid "\$@" 2>/tmp/dg.log &
 	dgpid=\$!
 	for i in \$(seq 150); do
 		grep -qE 'enforcing|auditing' /tmp/dg.log && break
@@ -122,6 +145,9 @@ if [ \$flavour = fentry ]; then
 	bprm='.hook == "fentry/security_bprm_check"'
 	scr=\$bprm
 	mmap='.hook == "fentry/security_mmap_file"'
+	mprot='.hook == "fentry/security_file_mprotect"'
+	opn='.hook == "fentry/security_file_open"'
+	pkey=\$mprot
 	ldr=\$mmap
 else
 	export DG_SIGNAL_FLAVOUR=tracepoint
@@ -129,6 +155,9 @@ else
 	ldr=\$bprm
 	scr='.hook == "tracepoint/syscalls/sys_exit_open"'
 	mmap='.hook == "tracepoint/syscalls/sys_enter_mmap"'
+	mprot='.hook == "tracepoint/syscalls/sys_enter_mprotect"'
+	pkey='.hook == "tracepoint/syscalls/sys_enter_pkey_mprotect"'
+	opn=\$scr
 fi
 rm -rf /tmp/upper /tmp/ovlwork && mkdir -p /tmp/upper /tmp/ovlwork
 start
@@ -177,6 +206,53 @@ out=\$(ctr '$loader /up_hello && echo ran; echo rc=\$?')
 expect_killed "ld.so /up_hello" "\$out"
 expect_event "ld.so /up_hello" "\$B and \$mmap"' and .kind == "mapping" and '"\$up"' and .path == "/up_hello"'
 
+out=\$(ctr '/bin/mprotect_exec /code.bin; /bin/mprotect_exec -p /code.bin; echo rc=\$?')
+[ "\$out" = "\$(printf 'code ran: 42\ncode ran: 42\nrc=0')" ] && ok "mprotect(PROT_EXEC) of an image file runs" || bad "mprotect of an image file: \$out"
+expect_no_event "mprotect(PROT_EXEC) of an image file"
+out=\$(ctr '/bin/mprotect_exec -w /up.bin && echo ran; echo rc=\$?')
+expect_killed "mprotect(PROT_EXEC) of an upper file" "\$out"
+expect_event "mprotect of an upper file" "\$B and \$mprot"' and .kind == "mapping" and '"\$up"' and .path == "/up.bin"'
+out=\$(ctr '/bin/mprotect_exec -p /up.bin && echo ran; echo rc=\$?')
+expect_killed "pkey_mprotect(PROT_EXEC) of an upper file" "\$out"
+expect_event "pkey_mprotect of an upper file" "\$B and \$pkey"' and .kind == "mapping" and '"\$up"' and .path == "/up.bin"'
+out=\$(ctr '/bin/mprotect_exec -m /code.bin && echo ran; echo rc=\$?')
+expect_killed "mprotect(PROT_EXEC) of a memfd" "\$out"
+expect_event "mprotect of a memfd" "\$B and \$mprot"' and .kind == "mapping" and (.origin | index("memfd") != null)'
+
+# kind interpreted (opt-in): a listed interpreter reading an upper script
+# is killed before it runs a command of it; image scripts run; without the
+# opt-in the test's rules let it run.
+RULES=$work/interp.yaml
+start
+seen=\$(wc -l <\$EV)
+out=\$(ctr 'printf "echo interp-ran\n" >/s1.sh && dash /s1.sh; echo rc=\$?')
+case "\$out" in
+*interp-ran*) bad "interpreted: dash ran an upper script: \$out" ;;
+*rc=137) ok "interpreted: dash reading an upper script killed (137)" ;;
+*) bad "interpreted: dash reading an upper script not killed: \$out" ;;
+esac
+IN='.action == "block" and .backend == "signal" and .kind == "interpreted" and .rule == "no-interpreted-drift"'
+expect_event "interpreted: dash" "\$IN and \$opn"' and '"\$up"' and .path == "/s1.sh" and .comm == "dash"'
+out=\$(ctr 'dash /img.sh; sh /img.sh; /bin/hello_dyn; echo rc=\$?')
+[ "\$out" = "\$(printf 'image-script-ran\nimage-script-ran\nhello\nrc=0')" ] && ok "interpreted: image scripts and programs run" || bad "interpreted: image: \$out"
+expect_no_event "interpreted: image scripts"
+RULES=$work/interp-busybox.yaml
+start
+seen=\$(wc -l <\$EV)
+out=\$(ctr 'printf "echo interp-ran\n" >/s2.sh && sh /s2.sh; echo rc=\$?')
+case "\$out" in
+*interp-ran*) bad "interpreted: sh ran an upper script: \$out" ;;
+*rc=137) ok "interpreted: sh /upper/script.sh killed (137)" ;;
+*) bad "interpreted: sh /upper/script.sh not killed: \$out" ;;
+esac
+expect_event "interpreted: sh" "\$IN and \$opn"' and '"\$up"' and .path == "/s2.sh"'
+RULES=
+start
+seen=\$(wc -l <\$EV)
+out=\$(ctr 'sh /s2.sh; dash /s1.sh; echo rc=\$?')
+[ "\$out" = "\$(printf 'interp-ran\ninterp-ran\nrc=0')" ] && ok "interpreted: without the opt-in upper scripts read by sh run" || bad "interpreted off: \$out"
+expect_no_event "interpreted: without the opt-in"
+
 start --audit
 out=\$(ctr '/up_hello; echo rc=\$?')
 [ "\$out" = "\$(printf 'hello\nrc=0')" ] && ok "audit: upper binary runs" || bad "audit: \$out"
@@ -208,7 +284,8 @@ for k in ${DG_VM_KERNELS:-6.12 6.1}; do
 	t0=$(date +%s)
 	if "$here/run.sh" --kernel "$k" --timeout 400 --no-bpf-lsm "$work/in-vm.sh" "$work/rules.yaml" \
 		"$DG" "$WORKLOADS/memfd_exec" "$WORKLOADS/fd_exec" "$WORKLOADS/hello_dyn" \
-		"$WORKLOADS/preload.so" "$(command -v jq)"; then
+		"$WORKLOADS/mprotect_exec" "$work/interp.yaml" "$work/interp-busybox.yaml" \
+		"$(command -v dash)" "$WORKLOADS/preload.so" "$(command -v jq)"; then
 		echo "ok - driftguard enforce, signal backend (fentry and tracepoint) on $k ($(($(date +%s) - t0)) s)"
 	else
 		echo "not ok - driftguard enforce, signal backend (fentry and tracepoint) on $k"
