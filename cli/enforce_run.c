@@ -507,10 +507,9 @@ int enforce_run(const struct enforce_opts *o)
 		goto out;
 	report_adoption(&adoption, dg_enforcer_generation(enforcer));
 	if (flight)
-		dg_info("flight recorder: the last %u syscalls of each running container (events "
-			"carry %u; `driftguard dump CONTAINER` prints them); every syscall of the "
-			"host passes through its programs, which is what enforce costs the host "
-			"(README: Benchmark; --flight-recorder 0 turns it off)",
+		dg_info("flight recorder: the last %u syscalls of each container (events carry %u; "
+			"`driftguard dump CONTAINER` prints them); every host syscall passes "
+			"through it (cost: README, Benchmark; --flight-recorder 0 turns it off)",
 			dg_flight_watch_entries(flight), o->event_syscalls);
 	else
 		dg_info("flight recorder off: events carry no syscalls");
