@@ -6,70 +6,43 @@
 # they run; audit mode only logs; exceptions run; a bad rules file never
 # replaces the running policy. The BPF-LSM backend is tested in tests/vm/.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/enforce_lib.sh"
 require_root
 
 # A bundle whose rootfs is an overlay: lower = busybox image, upper = drift.
 ov=$TMP/ov
-mkdir -p "$ov/upper" "$ov/work"
-make_bundle "$ov/image" true
-# A directory of the image to chroot into: what it holds is image too.
-mkdir -p "$ov/image/rootfs/jail/bin"
-cp /bin/busybox "$ov/image/rootfs/jail/bin/busybox"
-# For the exec tricks: fd and memfd execs, a dynamic program with its
-# libraries and loader, a library to preload, /usr/bin/env.
-cp "$WORKLOADS/memfd_exec" "$WORKLOADS/fd_exec" "$WORKLOADS/hello_dyn" "$ov/image/rootfs/bin/"
-cp "$WORKLOADS/preload.so" "$ov/image/rootfs/preload.so"
-# mprotect(PROT_EXEC) of a file mapped without it; /code.bin: code of the image.
-cp "$WORKLOADS/mprotect_exec" "$ov/image/rootfs/bin/"
-"$WORKLOADS/mprotect_exec" -w "$ov/image/rootfs/code.bin" >/dev/null
+# the ELF loader of the dynamic workload (the ld.so tricks call it by path)
 loader=$(ldd "$WORKLOADS/hello_dyn" | awk '$1 ~ /^\// {print $1}')
-for f in $(ldd "$WORKLOADS/hello_dyn" | awk '$2 == "=>" && $3 ~ /^\// {print $3}') "$loader"; do
-	mkdir -p "$ov/image/rootfs$(dirname "$f")"
-	cp "$f" "$ov/image/rootfs$f"
-done
-mkdir -p "$ov/image/rootfs/usr/bin"
-ln -s /bin/busybox "$ov/image/rootfs/usr/bin/env"
-# kind interpreted: a shell of the default list (dash: its libraries are
-# hello_dyn's) and a script of the image.
-cp "$(command -v dash)" "$ov/image/rootfs/bin/dash"
-printf 'echo image-script-ran\n' >"$ov/image/rootfs/img.sh"
-mkdir -p "$ov/bundle/rootfs"
-mount -t overlay overlay -o "lowerdir=$ov/image/rootfs,upperdir=$ov/upper,workdir=$ov/work" \
-	"$ov/bundle/rootfs"
-trap 'umount "$ov/bundle/rootfs" 2>/dev/null || true; cleanup' EXIT
-cp "$ov/image/config.json" "$ov/bundle/config.json"
+# image_extras ROOTFS: what the tricks below need in the image
+image_extras() {
+	local r=$1 f
+	# A directory of the image to chroot into: what it holds is image too.
+	mkdir -p "$r/jail/bin"
+	cp /bin/busybox "$r/jail/bin/busybox"
+	# For the exec tricks: fd and memfd execs, a dynamic program with its
+	# libraries and loader, a library to preload, /usr/bin/env.
+	cp "$WORKLOADS/memfd_exec" "$WORKLOADS/fd_exec" "$WORKLOADS/hello_dyn" "$r/bin/"
+	cp "$WORKLOADS/preload.so" "$r/preload.so"
+	# mprotect(PROT_EXEC) of a file mapped without it; /code.bin: code of the image.
+	cp "$WORKLOADS/mprotect_exec" "$r/bin/"
+	"$WORKLOADS/mprotect_exec" -w "$r/code.bin" >/dev/null
+	for f in $(ldd "$WORKLOADS/hello_dyn" | awk '$2 == "=>" && $3 ~ /^\// {print $3}') "$loader"; do
+		mkdir -p "$r$(dirname "$f")"
+		cp "$f" "$r$f"
+	done
+	mkdir -p "$r/usr/bin"
+	ln -s /bin/busybox "$r/usr/bin/env"
+	# kind interpreted: a shell of the default list (dash: its libraries are
+	# hello_dyn's) and a script of the image.
+	cp "$(command -v dash)" "$r/bin/dash"
+	printf 'echo image-script-ran\n' >"$r/img.sh"
+}
+overlay_bundle "$ov" image_extras
 
 # run_in_container SCRIPT: output of sh -c SCRIPT in a fresh container
 run_in_container() {
 	set_args "$ov/bundle" sh -c "$1"
 	runc run -b "$ov/bundle" "$(new_id enforce)" 2>&1 || true
-}
-
-# start_enforcer RULES [ARGS...]: driftguard enforce in the background
-start_enforcer() {
-	local rules=$1
-	shift
-	: >"$TMP/events.json"
-	"$DG" enforce -r "$rules" --events "$TMP/events.json" --pidfile "$TMP/dg.pid" "$@" \
-		2>"$TMP/enforce.log" &
-	ENFORCER=$!
-	for _ in $(seq 100); do
-		grep -qE "^driftguard: (enforcing|auditing)" "$TMP/enforce.log" && return 0
-		kill -0 "$ENFORCER" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "enforcer did not start: $(cat "$TMP/enforce.log")"
-	return 1
-}
-
-stop_enforcer() {
-	kill "$ENFORCER" 2>/dev/null || true
-	wait "$ENFORCER" 2>/dev/null || true
-}
-
-# event_with JQ-FILTER: some event line satisfies the filter
-event_with() {
-	jq -e -s "any(.[]; $1)" "$TMP/events.json" >/dev/null
 }
 
 drift='busybox echo image-ok
