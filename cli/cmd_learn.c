@@ -43,7 +43,8 @@ static const struct argp_option learn_options[] = {
 	{"next", OPT_NEXT, "PATTERN", 0,
 	 "Learn the next container whose id or name matches PATTERN (fnmatch: web-*), "
 	 "whoever starts it (docker, podman, ctr, runc, crun, a kubelet): armed when its "
-	 "runtime creates it, recorded from where its seccomp filter starts until it exits",
+	 "runtime creates it, recorded from where its seccomp filter starts until it exits. "
+	 "Names: docker's and podman's --name, a Kubernetes container's",
 	 0},
 	{"runtime-root", OPT_RUNTIME_ROOT, "DIR", 0,
 	 "State directory of the OCI runtime (default " DG_RUNC_STATE_ROOT
@@ -235,9 +236,9 @@ static bool refuse_daemon_client(const struct learn_opts *o)
 		"not under the command: learning `%s ...` would learn only the %s CLI. Learn "
 		"the container itself, from its first instruction: run `driftguard learn -o %s "
 		"--next PATTERN` first, then start the container from another shell; learning "
-		"ends when it exits. PATTERN matches the container's id, or a name its runtime "
-		"state holds (a Kubernetes container's); '*' takes the next container created "
-		"on this machine. (--gate none learns the %s CLI itself.)\n",
+		"ends when it exits. PATTERN matches the container's id or its name (docker's "
+		"and podman's --name, a Kubernetes container's); '*' takes the next container "
+		"created on this machine. (--gate none learns the %s CLI itself.)\n",
 		engine, o->cmd[0], engine, o->output, engine);
 	return true;
 }

@@ -22,6 +22,7 @@
 #include "cli/learn.h"
 #include "common/cleanup.h"
 #include "common/errors.h"
+#include "containers/engine_names.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
 #include "containers/lookup.h"
@@ -347,9 +348,17 @@ int learn_run_container(struct learn_run *run)
 	return rc ? rc : write_outputs(run, true, false);
 }
 
+/*
+ * --next: how long a docker or podman container's name is looked for again
+ * when its engine's records do not have it yet, while its process is held
+ * at the exec fifo (see dg_engine_name_fill_held).
+ */
+#define NEXT_NAME_WAIT_MS 500
+
 /* --next: what the inventory's subscriber found. */
 struct next_match {
 	const char *pattern;
+	struct dg_inventory *inv;
 	bool subscribing; /* the containers listed already: not "next" */
 	bool found;
 	char id[DG_IDENTITY_ID_MAX];
@@ -360,19 +369,44 @@ static bool matches(const char *pattern, const struct dg_identity *c)
 	return !fnmatch(pattern, c->id, 0) || (c->name[0] && !fnmatch(pattern, c->name, 0));
 }
 
+/*
+ * A new container matches by its id or its name. docker and podman keep the
+ * name in their own records, written before they call the runtime; should
+ * it be missing, it is looked for again while the container is held.
+ */
+static bool new_one_matches(struct next_match *m, const struct dg_identity *c)
+{
+	struct dg_identity named;
+
+	if (matches(m->pattern, c))
+		return true;
+	if (c->name[0] || (c->runtime != DG_RUNTIME_DOCKER && c->runtime != DG_RUNTIME_PODMAN))
+		return false;
+	named = *c;
+	dg_engine_name_fill_held(&named, dg_inventory_state_root(m->inv, c->id), NEXT_NAME_WAIT_MS);
+	if (!named.name[0])
+		dg_debug("container %s: no name in its engine's records; matched by its id only",
+			 c->id);
+	return matches(m->pattern, &named);
+}
+
 static void on_container(void *ctx, enum dg_inventory_change what, const struct dg_identity *c,
 			 const struct dg_identity *before)
 {
 	struct next_match *m = ctx;
 
 	(void)before;
-	if (what != DG_CONTAINER_APPEARED || m->found || !matches(m->pattern, c))
+	if (what != DG_CONTAINER_APPEARED || m->found)
 		return;
 	if (m->subscribing) {
-		dg_info("container %s matches \"%s\" but exists already; waiting for the next one",
-			c->id, m->pattern);
+		if (matches(m->pattern, c))
+			dg_info("container %s matches \"%s\" but exists already; waiting for the "
+				"next one",
+				c->id, m->pattern);
 		return;
 	}
+	if (!new_one_matches(m, c))
+		return;
 	snprintf(m->id, sizeof(m->id), "%s", c->id);
 	m->found = true;
 }
@@ -405,20 +439,6 @@ static int wait_for_next(struct dg_inventory *inv, struct next_match *m)
 	return 0;
 }
 
-/*
- * Whether the container's process was still held back when recording was
- * armed: runc and crun keep ROOT/ID/exec.fifo from `create` until `start`
- * has released the process, which then blocks on it before the filter (with
- * noNewPrivileges) and before its exec.
- */
-static bool still_created(const char *state_root, const char *id)
-{
-	char fifo[PATH_MAX];
-
-	snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", state_root, id);
-	return access(fifo, F_OK) == 0;
-}
-
 int learn_run_next(struct learn_run *run)
 {
 	const struct learn_opts *o = run->o;
@@ -440,6 +460,7 @@ int learn_run_next(struct learn_run *run)
 	rc = dg_inventory_new(&io, &inv);
 	if (rc)
 		return rc;
+	m.inv = inv;
 	install_stop_handlers();
 	arm_duration(o->duration);
 	rc = wait_for_next(inv, &m);
@@ -456,7 +477,8 @@ int learn_run_next(struct learn_run *run)
 	rc = start_caps(run, DG_CAPS_GATE_NONE, NULL);
 	if (rc)
 		return rc;
-	created = state_root && still_created(state_root, m.id);
+	/* Still held at its exec fifo: nothing of it ran yet but the runtime's last steps. */
+	created = state_root && dg_runtime_state_held(state_root, m.id);
 	pidfd = (int)syscall(SYS_pidfd_open, c->ident.init_pid, 0);
 	if (pidfd < 0)
 		return dg_err(errno, "container \"%s\" (pid %d): %s", m.id, c->ident.init_pid,

@@ -5,8 +5,13 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/cleanup.h"
+#include "containers/runtime_state.h"
+
+/* How often a missing name is looked for again while the container is held. */
+#define NAME_RETRY_MS 10
 
 static json_t *load_json(const char *path)
 {
@@ -95,12 +100,34 @@ static void podman_name(struct dg_identity *ident)
 	}
 }
 
+/* Whether the engine keeps the container's name in records of its own. */
+static bool named_by_engine(const struct dg_identity *ident)
+{
+	return ident->bundle[0] &&
+	       (ident->runtime == DG_RUNTIME_DOCKER || ident->runtime == DG_RUNTIME_PODMAN);
+}
+
 void dg_engine_name_fill(struct dg_identity *ident)
 {
-	if (ident->name[0] || !ident->bundle[0])
+	if (ident->name[0] || !named_by_engine(ident))
 		return;
 	if (ident->runtime == DG_RUNTIME_DOCKER)
 		docker_name(ident);
 	else if (ident->runtime == DG_RUNTIME_PODMAN)
 		podman_name(ident);
+}
+
+void dg_engine_name_fill_held(struct dg_identity *ident, const char *state_root,
+			      unsigned int max_ms)
+{
+	const struct timespec pause = {.tv_nsec = NAME_RETRY_MS * 1000000L};
+
+	dg_engine_name_fill(ident);
+	for (unsigned int waited = 0;
+	     !ident->name[0] && named_by_engine(ident) && state_root && waited < max_ms &&
+	     dg_runtime_state_held(state_root, ident->id);
+	     waited += NAME_RETRY_MS) {
+		nanosleep(&pause, NULL);
+		dg_engine_name_fill(ident);
+	}
 }

@@ -249,3 +249,12 @@ int dg_runtime_state_read(const char *state_root, const char *id, const char *cg
 	out->cgroup_id = dg_cgroup_id(cgroup_root, out->cgroup);
 	return 0;
 }
+
+bool dg_runtime_state_held(const char *state_root, const char *id)
+{
+	char fifo[PATH_MAX];
+
+	if ((size_t)snprintf(fifo, sizeof(fifo), "%s/%s/exec.fifo", state_root, id) >= sizeof(fifo))
+		return false;
+	return access(fifo, F_OK) == 0;
+}

@@ -7,6 +7,8 @@
 #ifndef __DG_RUNTIME_STATE_H
 #define __DG_RUNTIME_STATE_H
 
+#include <stdbool.h>
+
 #include "containers/identity.h"
 
 /* Where runc and crun keep their state unless told otherwise (--root). */
@@ -35,5 +37,13 @@ extern const char *const dg_default_state_roots[];
  */
 int dg_runtime_state_read(const char *state_root, const char *id, const char *cgroup_root,
 			  struct dg_identity *out);
+
+/*
+ * Whether container `id`'s process is still held back: runc and crun keep
+ * <state_root>/<id>/exec.fifo from `create` until `start` has released the
+ * process, which blocks on it before its exec (and, with noNewPrivileges,
+ * before its seccomp filter).
+ */
+bool dg_runtime_state_held(const char *state_root, const char *id);
 
 #endif /* __DG_RUNTIME_STATE_H */

@@ -61,17 +61,18 @@ check "podman (noNewPrivileges false) starts it under the learned profile (rc $r
 	[ "$rc" -eq 0 ]
 check "the same output ($out1 / $out2)" [ "$out1" = "$out2" ]
 
-# --next '*': podman's container (conmon runs `runc create`, podman `runc
-# start`) is seen at create and learned from its filter on; podman's names
-# are not in the runtime state, so '*' (under the test lock no one else
-# starts a container).
-"$DG" learn -o "$TMP/next.json" --next '*' 2>"$TMP/next.err" &
+# --next NAME: podman's container (conmon runs `runc create`, podman `runc
+# start`) is seen at create, matched by its podman name (not in the runtime
+# state: containers/storage's containers.json, written at `podman create`)
+# and learned from its filter on.
+name=dgtest-podman-next-$$
+"$DG" learn -o "$TMP/next.json" --next "$name" 2>"$TMP/next.err" &
 dg=$!
 for _ in $(seq 100); do
 	grep -q "waiting for the next container" "$TMP/next.err" && break
 	sleep 0.1
 done
-out4=$(pod -- sh -c 'echo hello | tr a-z A-Z; ls / | wc -l' 2>&1)
+out4=$(pod --name "$name" -- sh -c 'echo hello | tr a-z A-Z; ls / | wc -l' 2>&1)
 # It ends when the container exits; 30 s at most.
 for _ in $(seq 300); do
 	kill -0 "$dg" 2>/dev/null || break
@@ -82,8 +83,11 @@ set +e
 wait "$dg"
 rc=$?
 set -e
-check "learn --next '*' learns podman's container: exit 0 ($rc; $(cat "$TMP/next.err"))" [ "$rc" -eq 0 ]
+check "learn --next $name learns podman's container: exit 0 ($rc; $(cat "$TMP/next.err"))" [ "$rc" -eq 0 ]
 check "learn --next: armed at its creation" jq -e '.comment | contains("armed at its creation")' "$TMP/next.json"
+check "learn --next: the comment names it by its podman name" jq -e --arg name "$name" \
+	'.comment | test("from container podman:[0-9a-f]{12} \\(" + $name + "\\) \\(learn --next ")' \
+	"$TMP/next.json"
 set +e
 out5=$(pod --security-opt seccomp="$TMP/next.json" -- sh -c 'echo hello | tr a-z A-Z; ls / | wc -l' 2>&1)
 rc=$?

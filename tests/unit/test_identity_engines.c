@@ -8,7 +8,8 @@
  * <graphroot>/overlay-containers/<id>/userdata, the names are in
  * containers.json beside it); and the inventory's engine roots: containerd's
  * per-namespace roots and docker's <exec-root>/runtime-runc/moby
- * (data/identity/containerd, data/identity/dockerexec).
+ * (data/identity/containerd, data/identity/dockerexec). Last, a name looked
+ * for again while the container is held at its exec fifo.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,6 +29,7 @@
 #include "common/errors.h"
 #include "containers/engine_names.h"
 #include "containers/inventory.h"
+#include "containers/runtime_state.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/unit/data"
@@ -158,6 +162,83 @@ static void test_podman(void **state)
 	assert_string_equal(c.name, "");
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* docker's container H2: its bundle under scratch/held, runc's state in scratch/held/root */
+static void put_held_docker(void)
+{
+	put("held/moby/" H2 "/config.json",
+	    "{\"mounts\": [{\"destination\": \"/etc/hostname\", \"source\": "
+	    "\"%s/held/data/containers/" H2 "/hostname\"}]}",
+	    scratch);
+	put("held/root/" H2 "/exec.fifo", "");
+}
+
+static void test_name_while_held(void **state)
+{
+	char root[PATH_MAX], records[PATH_MAX];
+	struct dg_identity c;
+	double t;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	put_held_docker();
+	snprintf(root, sizeof(root), "%s/held/root", scratch);
+	snprintf(records, sizeof(records), "%s/held/data/containers/" H2 "/config.v2.json",
+		 scratch);
+	assert_true(dg_runtime_state_held(root, H2));
+	assert_false(dg_runtime_state_held(root, H1));
+
+	/* held, its records never written: looked for again until max_ms */
+	c = ident(DG_RUNTIME_DOCKER, H2, "held/moby/" H2);
+	t = now_ms();
+	dg_engine_name_fill_held(&c, root, 60);
+	assert_string_equal(c.name, "");
+	assert_true(now_ms() - t >= 50);
+
+	/* written while it is held: found then, not after max_ms */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		usleep(30 * 1000);
+		put("held/data/containers/" H2 "/config.v2.json",
+		    "{\"ID\": \"" H2 "\", \"Name\": \"/late\"}");
+		_exit(0);
+	}
+	t = now_ms();
+	dg_engine_name_fill_held(&c, root, 20000);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_string_equal(c.name, "late");
+	assert_true(now_ms() - t < 10000);
+
+	/* released (no exec fifo): one look, no wait */
+	assert_int_equal(unlink(records), 0);
+	snprintf(records, sizeof(records), "%s/held/root/" H2 "/exec.fifo", scratch);
+	assert_int_equal(unlink(records), 0);
+	c = ident(DG_RUNTIME_DOCKER, H2, "held/moby/" H2);
+	t = now_ms();
+	dg_engine_name_fill_held(&c, root, 20000);
+	assert_string_equal(c.name, "");
+	assert_true(now_ms() - t < 10000);
+
+	/* held, but not an engine's container (no records to wait for), or no state root */
+	put_held_docker();
+	c = ident(DG_RUNTIME_RUNC, H2, "held/moby/" H2);
+	t = now_ms();
+	dg_engine_name_fill_held(&c, root, 20000);
+	c = ident(DG_RUNTIME_DOCKER, H2, "held/moby/" H2);
+	dg_engine_name_fill_held(&c, NULL, 20000);
+	assert_string_equal(c.name, "");
+	assert_true(now_ms() - t < 10000);
+}
+
 /* $DG_TEST_DATA/identity/NAME, else TEST_DATA_DIR/identity/NAME. */
 static const char *data(const char *name)
 {
@@ -205,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_docker),
 		cmocka_unit_test(test_podman),
 		cmocka_unit_test(test_engine_roots),
+		cmocka_unit_test(test_name_while_held),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
