@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +78,8 @@ static int learner(const struct dg_hook_request *req, struct dg_profile *extend,
 	/* The hook's first word: whom to stop if it does not answer. */
 	(void)!write(ready, &self, sizeof(self));
 	openlog("driftguard-hook", LOG_PID, LOG_DAEMON);
-	if (chdir("/"))
-		dg_err_clear(); /* "/" is there; nothing depends on it */
+	/* Not to keep the runtime's working directory (the bundle) busy. */
+	(void)!chdir("/");
 	rc = detach_stdio(log);
 	if (!rc)
 		rc = dg_recorder_open_opts(NULL, &r);
@@ -102,8 +103,12 @@ static int learner(const struct dg_hook_request *req, struct dg_profile *extend,
 	return 0;
 }
 
-/* Read exactly len bytes within *left ms (counted down); 0, -ETIMEDOUT, or -EPIPE at EOF. */
-static int read_within(int fd, void *buf, size_t len, int *left, size_t *got)
+/*
+ * Read len bytes within *left ms (counted down), or fewer when the first is
+ * ARMED and `armed_ends` (the good news is one byte); 0, -ETIMEDOUT, or
+ * -EPIPE at EOF.
+ */
+static int read_within(int fd, void *buf, size_t len, bool armed_ends, int *left, size_t *got)
 {
 	*got = 0;
 	while (*got < len) {
@@ -127,8 +132,8 @@ static int read_within(int fd, void *buf, size_t len, int *left, size_t *got)
 		if (n <= 0)
 			return -EPIPE;
 		*got += (size_t)n;
-		if (((char *)buf)[0] == ARMED)
-			return 0; /* the one byte of good news */
+		if (armed_ends && ((char *)buf)[0] == ARMED)
+			return 0;
 	}
 	return 0;
 }
@@ -145,10 +150,10 @@ static int wait_armed(int fd, const struct dg_hook_request *req)
 	char msg[4096] = "";
 	size_t got;
 
-	rc = read_within(fd, &learner_pid, sizeof(learner_pid), &left, &got);
+	rc = read_within(fd, &learner_pid, sizeof(learner_pid), false, &left, &got);
 	if (rc || got != sizeof(learner_pid))
 		return dg_err(ECHILD, "container %s: the learner could not be started", req->id);
-	rc = read_within(fd, msg, sizeof(msg) - 1, &left, &got);
+	rc = read_within(fd, msg, sizeof(msg) - 1, true, &left, &got);
 	if (!rc && msg[0] == ARMED)
 		return 0;
 	if (rc == -ETIMEDOUT) {
