@@ -16,5 +16,6 @@ int cmd_enforce(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 
 #endif /* __DG_COMMANDS_H */

@@ -50,6 +50,9 @@ struct learn_run {
 	 */
 	bool from_exec;
 	const char *nothing_hint; /* why nothing may have been recorded, for the message */
+	/* A profile what is written extends (the union, as `merge` makes it); NULL: none. */
+	struct dg_profile *extend;
+	const char *extend_name; /* its file, for messages */
 };
 
 /*
@@ -68,6 +71,15 @@ int learn_run_container(struct learn_run *run);
  * the outputs. 0, or a negative errno with a message.
  */
 int learn_run_next(struct learn_run *run);
+
+/*
+ * `driftguard hook` (learn_hook.c): record the container whose init is `pid`
+ * (held by its runtime before its seccomp filter, at the prestart hook)
+ * through the seccomp gate; armed(ctx) once recording is armed; then wait
+ * until the init exits (or SIGINT/SIGTERM) and write the outputs.
+ */
+int learn_run_init(struct learn_run *run, pid_t pid, const char *id, void (*armed)(void *ctx),
+		   void *ctx);
 
 /* Remove what was published for `driftguard dump` (a cleanup). */
 void learn_run_unpublish(struct learn_run *run);

@@ -99,6 +99,25 @@ static int check_recorded(const struct learn_run *run, const struct dg_syscalls 
 	return 0;
 }
 
+/*
+ * The union of run->extend (the hook's if: profile) and what was learned, as
+ * `merge` makes it: the strictest default action, the comments of both.
+ */
+static int extend_profile(const struct learn_run *run, struct dg_profile **p)
+{
+	struct dg_profile *const in[2] = {run->extend, *p};
+	const char *const labels[2] = {run->extend_name ?: "the input profile", "what was learned"};
+	struct dg_profile *merged = NULL;
+	int rc;
+
+	rc = dg_profile_merge_named(in, labels, 2, &merged);
+	if (rc)
+		return dg_err_wrap(rc, "extending %s with what was learned", labels[0]);
+	dg_profile_free(*p);
+	*p = merged;
+	return 0;
+}
+
 int learn_write_profile(const struct learn_run *run, bool container, bool partial)
 {
 	unsigned int baselines = run->o->baselines >= 0 ? (unsigned int)run->o->baselines
@@ -129,6 +148,8 @@ int learn_write_profile(const struct learn_run *run, bool container, bool partia
 	if (rc)
 		return dg_err_wrap(rc, "building the profile");
 	rc = set_comment(p, run->subject, baselines);
+	if (!rc && run->extend)
+		rc = extend_profile(run, &p);
 	if (rc)
 		return rc;
 	if (partial && is_regular_file(output)) {

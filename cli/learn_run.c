@@ -25,7 +25,9 @@
 #include "containers/engine_names.h"
 #include "containers/identity.h"
 #include "containers/inventory.h"
+#include "containers/cgroups.h"
 #include "containers/lookup.h"
+#include "containers/procfs.h"
 #include "containers/runtime_state.h"
 #include "generator/engine_cli.h"
 #include "generator/learn_bundle.h"
@@ -508,6 +510,68 @@ int learn_run_next(struct learn_run *run)
 	publish_flight(run, dg_flight_container_session(&c->ident));
 	dg_info("learning container %s (init pid %d, cgroup %s) until it exits%s", name,
 		c->ident.init_pid, c->init_cgroup, o->duration > 0 ? " or --duration is up" : "");
+	rc = wait_for_init(pidfd);
+	return rc ? rc : write_outputs(run, true, false);
+}
+
+/*
+ * Whether `pid`'s cgroup v2 is the container's own: not the root, not the
+ * caller's (the hook runs in its runtime's cgroup, which on a cgroup v1 host
+ * may be where the runtime leaves the container in the v2 hierarchy too).
+ */
+static int own_cgroup(pid_t pid, char *path, size_t len, uint64_t *id, bool *own)
+{
+	char root[PATH_MAX], mine[DG_IDENTITY_PATH_MAX];
+	int rc;
+
+	if (dg_cgroup2_root(root, sizeof(root)))
+		root[0] = '\0'; /* none mounted: dg_process_cgroup looks privately */
+	dg_err_clear();
+	rc = dg_process_cgroup(pid, root, path, len, id);
+	if (rc)
+		return rc;
+	rc = dg_proc_cgroup(getpid(), mine, sizeof(mine));
+	if (rc)
+		return rc;
+	*own = strcmp(path, "/") && strcmp(path, mine);
+	return 0;
+}
+
+int learn_run_init(struct learn_run *run, pid_t pid, const char *id, void (*armed)(void *ctx),
+		   void *ctx)
+{
+	char cgroup[DG_IDENTITY_PATH_MAX];
+	_cleanup_close_ int pidfd = -1;
+	uint64_t cgroup_id;
+	bool own;
+	int rc;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return dg_err(errno, "the container's init (pid %d): %s", pid, strerror(errno));
+	rc = own_cgroup(pid, cgroup, sizeof(cgroup), &cgroup_id, &own);
+	if (rc)
+		return dg_err_wrap(rc, "the container's init (pid %d)", pid);
+	/*
+	 * As --next: the cgroup's tasks from their next syscall, counted from
+	 * their seccomp filter on. In a cgroup shared with others, the init and
+	 * what it forks from now on.
+	 */
+	rc = own ? dg_recorder_watch_cgroup(run->rec, run->session, cgroup_id, DG_TASK_GATE_SECCOMP)
+		 : dg_recorder_track_pid(run->rec, run->session, pid, DG_TASK_GATE_SECCOMP);
+	if (rc)
+		return rc;
+	run->from_exec = true;
+	run->nothing_hint = "it was deleted before its process ran, or it runs without a "
+			    "seccomp filter (--security-opt seccomp=unconfined, --privileged)";
+	snprintf(run->subject, sizeof(run->subject),
+		 "container %s (driftguard hook: armed before its process ran, recorded from where "
+		 "its seccomp filter starts)",
+		 id);
+	dg_info("learning container %s (init pid %d, %s %s) until it exits", id, pid,
+		own ? "cgroup" : "its process tree; shared cgroup", cgroup);
+	install_stop_handlers();
+	armed(ctx);
 	rc = wait_for_init(pidfd);
 	return rc ? rc : write_outputs(run, true, false);
 }

@@ -21,6 +21,7 @@ static const struct {
 	const char *help;
 } verbs[] = {
 	{"learn", cmd_learn, "record a command or container, write its seccomp profile"},
+	{"hook", cmd_hook, "OCI hook: learn a podman container (io.containers.trace-syscall)"},
 	{"dump", cmd_dump, "print the last syscalls of a session that learn records"},
 	{"check", cmd_check, "validate OCI seccomp profiles"},
 	{"merge", cmd_merge, "union of seccomp profiles"},

@@ -23,7 +23,6 @@ int dg_container_to_record(const char *state_root, const char *id,
 	const char *const roots[] = {state_root, NULL};
 	struct dg_inventory_opts o = {.state_roots = roots, .cgroup2_optional = true};
 	_cleanup_(dg_inventory_freep) struct dg_inventory *inv = NULL;
-	const char *cgroup_root;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -46,20 +45,26 @@ int dg_container_to_record(const char *state_root, const char *id,
 	if (out->ident.init_pid <= 0)
 		return dg_err(ESRCH, "container \"%s\" is not running (its init process is gone)",
 			      id);
-	rc = dg_proc_cgroup(out->ident.init_pid, out->init_cgroup, sizeof(out->init_cgroup));
+	rc = dg_process_cgroup(out->ident.init_pid, dg_inventory_cgroup_root(inv), out->init_cgroup,
+			       sizeof(out->init_cgroup), &out->init_cgroup_id);
+	return rc ? dg_err_wrap(rc, "container \"%s\"", id) : 0;
+}
+
+int dg_process_cgroup(pid_t pid, const char *cgroup_root, char *path, size_t len, uint64_t *id)
+{
+	int rc;
+
+	rc = dg_proc_cgroup(pid, path, len);
 	if (rc)
-		return dg_err_wrap(rc, "container \"%s\"", id);
-	cgroup_root = dg_inventory_cgroup_root(inv);
-	if (cgroup_root[0]) {
-		out->init_cgroup_id = dg_cgroup_id(cgroup_root, out->init_cgroup);
-		if (!out->init_cgroup_id)
-			return dg_err(ENOENT, "container \"%s\": no cgroup %s under %s", id,
-				      out->init_cgroup, cgroup_root);
+		return rc;
+	if (cgroup_root && cgroup_root[0]) {
+		*id = dg_cgroup_id(cgroup_root, path);
+		if (!*id)
+			return dg_err(ENOENT, "no cgroup %s under %s", path, cgroup_root);
 		return 0;
 	}
 	/* Hybrid hosts may not mount v2 anywhere: look at it privately. */
-	rc = dg_cgroup_id_unmounted(out->init_cgroup, &out->init_cgroup_id);
-	return rc ? dg_err_wrap(rc, "container \"%s\"", id) : 0;
+	return dg_cgroup_id_unmounted(path, id);
 }
 
 int dg_container_of_task(struct dg_inventory *inv, uint64_t cgroup_id, bool in_container,

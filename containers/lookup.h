@@ -31,6 +31,13 @@ int dg_container_to_record(const char *state_root, const char *id,
 			   struct dg_container_to_record *out);
 
 /*
+ * The cgroup v2 path and id of process `pid`, its id looked up below
+ * cgroup_root (the cgroup2 mount; NULL or "": none is mounted, as on some
+ * hybrid hosts, so it is looked at privately). The message names the cgroup.
+ */
+int dg_process_cgroup(pid_t pid, const char *cgroup_root, char *path, size_t len, uint64_t *id);
+
+/*
  * The pids from the init of the running container whose id or name is
  * `what` (in the default state directories) up to pid 1, 0-terminated, in
  * an array the caller free()s. -ENOENT (no message) when no container runs

@@ -44,7 +44,8 @@ fi
 #   kmod xz-utils zstd           tests/vm/fetch-kernels.sh: modinfo, .ko.xz/.ko.zst
 #   bpftrace                     bench/syscall_cost's peers
 #   crun                         profiles/generate-baselines.sh
-#   podman                       tests/integration/learn_podman.sh (podman 4.3: learn and replay)
+#   podman                       tests/integration/learn_podman.sh (podman 4.3: learn and replay),
+#                                learn_hook.sh (the io.containers.trace-syscall hook)
 #   clang-format-14 git          scripts/check-format.sh (git ls-files)
 #   docker.io containerd podman umoci
 #                                tests/integration/enforce_engines.sh (real

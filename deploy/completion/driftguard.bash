@@ -4,7 +4,7 @@
 # The commands and each command's options are read from the binary itself
 # (`driftguard --help`, `driftguard COMMAND --help`, argp's tables), so this
 # file cannot fall behind the options in cli/*.c:
-#   driftguard <TAB>                  learn dump check merge enforce reload stop probe
+#   driftguard <TAB>                  learn hook dump check merge enforce reload stop probe
 #   driftguard enforce --<TAB>        its options
 #   driftguard enforce --backend <TAB>  auto lsm signal (argp's "=auto|lsm|signal")
 #   --rules, --output, ... (FILE, OUT)  file names; --runtime-root (DIR) directories

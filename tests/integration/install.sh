@@ -10,7 +10,7 @@
 BUILD_ROOT=${BUILD_ROOT:?BUILD_ROOT must name the meson build directory}
 SOURCE_ROOT=${SOURCE_ROOT:?SOURCE_ROOT must name the source directory}
 : "${DG_SBINDIR:?}" "${DG_RULESDIR:?}" "${DG_PROFILESDIR:?}" "${DG_UNITDIR:?}"
-: "${DG_COMPLETIONDIR:?}" "${DG_PIDFILE:?}" "${DG_SERVICE_TYPE:?}"
+: "${DG_COMPLETIONDIR:?}" "${DG_PIDFILE:?}" "${DG_SERVICE_TYPE:?}" "${DG_OCIHOOKSDIR:?}"
 for tool in meson systemd-analyze; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "not ok - $tool is missing: run scripts/setup.sh (Debian: apt-get install systemd)"
@@ -46,9 +46,19 @@ check "only profiles in the profiles folder" \
 	[ -z "$(find "$ROOT$DG_PROFILESDIR" -type f ! -name '*.json')" ]
 check "systemd unit in $DG_UNITDIR" [ -f "$UNIT" ]
 check "bash completion in $DG_COMPLETIONDIR" [ -f "$ROOT$DG_COMPLETIONDIR/driftguard" ]
+HOOK=$ROOT$DG_OCIHOOKSDIR/driftguard-trace-syscall.json
+check "OCI hook JSON in $DG_OCIHOOKSDIR" [ -f "$HOOK" ]
+if [ -f "$HOOK" ]; then
+	check "the hook JSON runs the installed binary's hook command" \
+		jq -e --arg dg "$DG_SBINDIR/driftguard" \
+		'.version == "1.0.0" and .hook.path == $dg and .hook.args == ["driftguard", "hook"] and
+		.stages == ["prestart"] and .when.annotations["^io\\.containers\\.trace-syscall$"] == ".*"' \
+		"$HOOK"
+	check "the hook JSON has no unfilled @VARIABLE@" fails grep -q '@[A-Z_]*@' "$HOOK"
+fi
 unexpected=$(cd "$ROOT" && find . -type f | sed 's|^\.||' | grep -vxF \
 	-e "$DG_SBINDIR/driftguard" -e "$DG_UNITDIR/driftguard.service" \
-	-e "$DG_COMPLETIONDIR/driftguard" \
+	-e "$DG_COMPLETIONDIR/driftguard" -e "$DG_OCIHOOKSDIR/driftguard-trace-syscall.json" \
 	$(for r in "$SOURCE_ROOT"/rules/*.yaml; do echo "-e $DG_RULESDIR/$(basename "$r")"; done) |
 	grep -v "^$DG_PROFILESDIR/" || true)
 check "nothing else is installed (got: ${unexpected:-nothing})" [ -z "$unexpected" ]
@@ -137,7 +147,7 @@ expect_offered() {
 	if [[ $got == *" $want "* ]]; then pass "complete '$*' offers $want"; else
 		fail "complete '$*': '$want' not in '$got'"; fi
 }
-expect_completion "--help --version check convert dump enforce learn merge probe reload stop" driftguard ""
+expect_completion "--help --version check convert dump enforce hook learn merge probe reload stop" driftguard ""
 for o in --rules --backend --events --audit --pidfile --flight-recorder --event-syscalls \
 	--metrics --bpf-stats; do
 	expect_offered "$o" driftguard enforce --
@@ -145,6 +155,7 @@ done
 for o in --output --container --duration --gate --caps --caps-format --runtime-root; do
 	expect_offered "$o" driftguard learn --
 done
+expect_offered "--log" driftguard hook --
 expect_completion "--pidfile" driftguard reload --p
 expect_completion "--pidfile" driftguard stop --p
 expect_offered "--timeout" driftguard stop --
