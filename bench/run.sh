@@ -16,8 +16,10 @@ cd "$(dirname "$0")/.."
 ITERATIONS=${1:-1000000}
 ROUNDS=${2:-9}
 
-echo "bench/run.sh on $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)," \
-	"cpu flags of pti, pcid: $(grep -o -w -E 'pti|pcid' /proc/cpuinfo | sort -u | tr '\n' ' ')$(date -u +%FT%TZ)"
+flags=$( (grep -o -w -E 'pti|pcid' /proc/cpuinfo || true) | sort -u | tr '\n' ' ')
+echo "bench/run.sh, $(date -u +%FT%TZ): kernel $(uname -r), $(nproc) CPUs," \
+	"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//');" \
+	"of the CPU flags pti and pcid: ${flags:-neither}"
 build/bench/syscall_cost "$ITERATIONS" "$ROUNDS"
 echo
 bench/host_overhead.sh "$ROUNDS"
