@@ -75,7 +75,7 @@ check "deleted before start: non-zero exit ($rc)" [ "$rc" -ne 0 ]
 # 1.1 installs the filter before it waits at exec.fifo; whether a thread makes
 # one in that wait is timing) but no exec: both messages give the reason.
 check "deleted before start: says why ($(tail -n1 "$TMP/q.json.err"))" \
-	grep -qE "(nothing of the workload was recorded|the workload never started: [0-9]+ syscalls were recorded under the filter but no exec of the container's process \()it was deleted before its process ran" "$TMP/q.json.err"
+	grep -qE "(nothing of the workload was recorded: |the workload never started: [0-9]+ syscalls were recorded under the filter but no exec of the container's process \()it was deleted before its process ran" "$TMP/q.json.err"
 check "deleted before start: no profile" [ ! -e "$TMP/q.json" ]
 
 # Stopped while waiting: no container, no profile, non-zero.
