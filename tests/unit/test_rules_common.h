@@ -37,6 +37,42 @@ static inline struct dg_policy *from(const char *yaml)
 	return p;
 }
 
+/* Loads rules text that must be refused; the message (dg_errmsg()). */
+static inline const char *load_error(const char *yaml)
+{
+	struct dg_policy *p = (struct dg_policy *)1;
+	int rc = dg_policy_load_string(yaml, "t.yaml", &p);
+
+	assert_int_equal(rc, -EINVAL);
+	assert_null(p);
+	return dg_errmsg();
+}
+
+/* Rules text to be refused, and where and what its message must say. */
+struct rules_err_case {
+	const char *yaml;
+	const char *prefix; /* "t.yaml:LINE:COLUMN: key.path: " */
+	const char *text;   /* in the rest of the message */
+};
+
+/* How many of the n cases were refused with another message (each printed). */
+static inline size_t rules_err_cases_failed(const struct rules_err_case *cases, size_t n)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *msg = load_error(cases[i].yaml);
+
+		if (strncmp(msg, cases[i].prefix, strlen(cases[i].prefix)) != 0 ||
+		    !strstr(msg + strlen(cases[i].prefix), cases[i].text)) {
+			print_error("case %zu: \"%s\"\n    want \"%s...%s\"\n", i, msg,
+				    cases[i].prefix, cases[i].text);
+			bad++;
+		}
+	}
+	return bad;
+}
+
 /* A rule that is valid, to be completed by each case. */
 #define R0 "rules:\n  - name: r0\n    match: {origin: upper}\n    action: block\n"
 
